@@ -1,0 +1,51 @@
+# ANTQ — the two commands: `make demo` and `make test`. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+export DJANGO_SETTINGS_MODULE := antq.config.settings
+
+.PHONY: demo serve install install-dev test lint typecheck pytest e2e-deps bench clean
+
+$(STAMP): requirements/base.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements/base.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+$(DEV_STAMP): $(STAMP) requirements/dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
+	touch $@
+
+install: $(STAMP)
+install-dev: $(DEV_STAMP)
+
+## make demo: install, migrate, load the demo city (first time only), serve on :8000 with the worker
+demo: $(STAMP)
+	ANTQ_DEMO=1 $(BIN)/antq migrate --no-input -v 0
+	ANTQ_DEMO=1 $(BIN)/antq demo-data --if-empty
+	ANTQ_DEMO=1 $(BIN)/antq collectstatic --no-input -v 0
+	ANTQ_DEMO=1 $(BIN)/antq demo-logins
+	ANTQ_DEMO=1 $(BIN)/antq serve --with-worker --bind 127.0.0.1:8000
+
+## make test: lint, type-check and the whole suite (unit, integration, browser)
+test: $(DEV_STAMP) e2e-deps lint typecheck pytest
+
+e2e-deps:
+	@bash scripts/ensure-browser.sh
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
+
+typecheck: $(DEV_STAMP)
+	$(BIN)/mypy
+
+pytest: $(DEV_STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var/static .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,61 @@
+"""Named predicates: what a user may *do*. Visibility is ``scoping``'s job.
+
+A view first fetches the object through a scoped selector (404 when out of scope), then asks
+one of these; a ``False`` answer is a 403 with a Vietnamese message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from antq.accounts.roles import Role
+from antq.registry.models import Unit
+
+# Fields a unit's own security officer may keep up to date; identity, type and location of
+# the unit are the department's.
+UNIT_SELF_SERVICE_FIELDS = (
+    "address",
+    "headcount",
+    "phone",
+    "email",
+    "security_contact_name",
+    "security_contact_phone",
+    "head_name",
+    "head_title",
+    "notes",
+)
+
+
+def _active(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def can_manage_registry(user: Any) -> bool:
+    """Create units, import them, close them, edit any field."""
+    return _active(user) and user.role in (Role.ADMIN, Role.DEPARTMENT)
+
+
+def can_edit_unit(user: Any, unit: Unit) -> bool:
+    """Edit a unit the user can already see."""
+    if can_manage_registry(user):
+        return True
+    if not _active(user):
+        return False
+    if user.role == Role.WARD_OFFICER:
+        return True  # the unit is visible, hence in one of his wards
+    return user.role == Role.UNIT_OFFICER and user.unit_id == unit.pk
+
+
+def unit_editable_fields(user: Any, unit: Unit) -> tuple[str, ...] | None:
+    """The fields the user may change; ``None`` means all of them."""
+    if user.role == Role.UNIT_OFFICER:
+        return UNIT_SELF_SERVICE_FIELDS
+    return None
+
+
+def can_manage_users(user: Any) -> bool:
+    return _active(user) and user.role == Role.ADMIN
+
+
+def can_view_audit(user: Any) -> bool:
+    return _active(user)

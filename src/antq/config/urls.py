@@ -1,0 +1,17 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from antq.api.urls import api
+
+urlpatterns = [
+    path("", include("antq.core.urls")),
+    path("tai-khoan/", include("antq.accounts.urls")),
+    path("", include("antq.registry.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+]
+
+handler400 = "antq.core.views.bad_request"
+handler403 = "antq.core.views.permission_denied"
+handler404 = "antq.core.views.page_not_found"
+handler500 = "antq.core.views.server_error"

@@ -1,0 +1,23 @@
+"""Every page needs a logged-in user except the few listed as public."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+
+# Prefixes served without a session: login itself, language switch, static files and the API
+# (which authenticates with its own token or session and answers in JSON).
+PUBLIC_PREFIXES = ("/tai-khoan/dang-nhap/", "/i18n/", "/static/", "/api/", "/healthz")
+
+
+class LoginRequiredMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.is_authenticated and not request.path.startswith(PUBLIC_PREFIXES):
+            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        return self.get_response(request)

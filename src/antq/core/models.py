@@ -1,0 +1,137 @@
+"""Cross-cutting records: the audit trail and background jobs."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("Tạo mới")
+    UPDATE = "update", _("Sửa")
+    DELETE = "delete", _("Xoá")
+    IMPORT = "import", _("Nhập từ tệp")
+    DEACTIVATE = "deactivate", _("Khoá")
+    ACTIVATE = "activate", _("Mở khoá")
+    TOKEN_CREATE = "token_create", _("Cấp token API")
+    TOKEN_REVOKE = "token_revoke", _("Thu hồi token API")
+
+
+class AuditEntry(models.Model):
+    """One append-only line of the trail, chained to the line before it by ``prev_hash``.
+
+    Rows are never updated or deleted: database triggers refuse it (migration 0002), and
+    ``antq audit-verify`` recomputes every hash to detect a row changed behind the triggers.
+    ``ward_id``/``unit_id`` copy the scope of the object at the time, so the trail can be
+    filtered by the same rules as the objects themselves, even after the object is deleted.
+    """
+
+    at = models.DateTimeField(_("thời điểm"), db_index=True)
+    # Plain ids rather than enforced foreign keys: an append-only row must never be touched
+    # by a cascade.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thực hiện"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("tên người thực hiện"), max_length=200, blank=True)
+    action = models.CharField(_("hành động"), max_length=20, choices=AuditAction.choices)
+    object_type = models.CharField(_("loại đối tượng"), max_length=100)
+    object_id = models.CharField(_("mã đối tượng"), max_length=64)
+    object_repr = models.CharField(_("đối tượng"), max_length=300)
+    ward_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    unit_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    before = models.JSONField(_("trước"), null=True, blank=True)
+    after = models.JSONField(_("sau"), null=True, blank=True)
+    reason = models.CharField(_("lý do"), max_length=500, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("nhật ký")
+        verbose_name_plural = _("nhật ký")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=AuditAction.values), name="audit_action_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+
+    def changed_fields(self) -> list[tuple[str, object, object]]:
+        """(field, before, after) for each field whose value differs."""
+        before = self.before or {}
+        after = self.after or {}
+        keys = sorted(set(before) | set(after))
+        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+class AuditHead(models.Model):
+    """The single row that holds the end of the chain; locking it serialises writers."""
+
+    last_hash = models.CharField(max_length=64)
+    length = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_head_single")]
+
+
+class JobStatus(models.TextChoices):
+    PENDING = "pending", _("Đang chờ")
+    RUNNING = "running", _("Đang chạy")
+    DONE = "done", _("Hoàn thành")
+    FAILED = "failed", _("Lỗi")
+
+
+class Job(models.Model):
+    """A long piece of work (import, export) run by the worker, with a progress bar.
+
+    Only its owner may see it or download its result.
+    """
+
+    kind = models.CharField(_("loại việc"), max_length=40)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs"
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING
+    )
+    params = models.JSONField(default=dict, blank=True)
+    progress = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=500, blank=True)
+    result_path = models.CharField(max_length=300, blank=True)
+    result_name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=JobStatus.values), name="job_status_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        if not self.total:
+            return 0
+        return min(100, int(self.progress * 100 / self.total))
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)

@@ -1,0 +1,75 @@
+"""Pagination that never counts a huge table on every page.
+
+Pages are fetched with LIMIT n+1 (is there a next page?) and the total is counted only up to
+``COUNT_CAP`` rows: beyond it the page says "hơn 10.000" instead of scanning everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+from urllib.parse import urlencode
+
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+
+M = TypeVar("M", bound=Model)
+COUNT_CAP = 10_000
+
+
+@dataclass
+class Page(Generic[M]):
+    items: list[M]
+    number: int
+    per_page: int
+    has_next: bool
+    total: int
+    total_capped: bool
+    query: dict[str, Any]
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def end_index(self) -> int:
+        return (self.number - 1) * self.per_page + len(self.items)
+
+    @property
+    def num_pages(self) -> int | None:
+        if self.total_capped:
+            return None
+        return max(1, -(-self.total // self.per_page))
+
+    def url_for(self, number: int) -> str:
+        return "?" + urlencode({**self.query, "page": number})
+
+    @property
+    def next_url(self) -> str:
+        return self.url_for(self.number + 1)
+
+    @property
+    def previous_url(self) -> str:
+        return self.url_for(self.number - 1)
+
+
+def paginate(request: HttpRequest, qs: QuerySet[M], per_page: int = 50) -> Page[M]:
+    try:
+        number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        number = 1
+    offset = (number - 1) * per_page
+    rows = list(qs[offset : offset + per_page + 1])
+    has_next = len(rows) > per_page
+    items = rows[:per_page]
+    if number == 1 and not has_next:
+        total, capped = len(items), False
+    else:
+        counted = qs.order_by()[: COUNT_CAP + 1].count()
+        total, capped = min(counted, COUNT_CAP), counted > COUNT_CAP
+    query = {k: v for k, v in request.GET.items() if k != "page" and v}
+    return Page(items, number, per_page, has_next, total, capped, query)

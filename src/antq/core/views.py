@@ -1,0 +1,97 @@
+"""Home dashboard, job progress, the audit trail, error pages and the health check."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from antq.accounts import scoping
+from antq.core import selectors
+from antq.core.jobs import job_result_file
+from antq.core.models import AuditAction
+from antq.core.pagination import paginate
+from antq.registry.selectors import unit_block_counts, unit_ward_counts
+from antq.registry.status import UnitStatus
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    units = scoping.units_for(request.user)
+    active = units.filter(status=UnitStatus.ACTIVE)
+    context = {
+        "unit_total": units.count(),
+        "unit_active": active.count(),
+        "blocks": unit_block_counts(active),
+        "wards": unit_ward_counts(active, limit=10),
+        "ward_total": scoping.areas_for(request.user).filter(level="ward").count(),
+        "recent": scoping.audit_for(request.user).select_related(None).order_by("-id")[:8],
+    }
+    return render(request, "core/home.html", context)
+
+
+@require_GET
+def job_status(request: HttpRequest, pk: int) -> HttpResponse:
+    job = selectors.job_get_for(request.user, pk)
+    template = "core/_job.html" if request.htmx else "core/job.html"
+    return render(request, template, {"job": job})
+
+
+@require_GET
+def job_download(request: HttpRequest, pk: int) -> FileResponse:
+    job = selectors.job_get_for(request.user, pk)
+    path = job_result_file(job)
+    if path is None:
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, filename=job.result_name)
+
+
+@require_GET
+def audit_list(request: HttpRequest) -> HttpResponse:
+    entries = selectors.audit_list_for(
+        request.user,
+        object_type=request.GET.get("object_type", ""),
+        action=request.GET.get("action", ""),
+        q=request.GET.get("q", ""),
+    )
+    page = paginate(request, entries, per_page=50)
+    template = "core/_audit_rows.html" if request.htmx else "core/audit_list.html"
+    return render(
+        request,
+        template,
+        {"page": page, "actions": AuditAction.choices, "filters": request.GET},
+    )
+
+
+@require_GET
+def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = selectors.audit_get_for(request.user, pk)
+    return render(request, "core/audit_detail.html", {"entry": entry})
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/400.html", status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    message = str(exception) if exception and str(exception) else ""
+    return render(request, "errors/403.html", {"message": message}, status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors that touch the database: the database may be what failed.
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("errors/500.html").render(), status=500)

@@ -1,0 +1,95 @@
+"""Forms of the registry: the list filter and the unit form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from antq.registry.models import Unit
+from antq.registry.selectors import UnitFilters, ward_choices_for
+from antq.registry.services import UNIT_FIELDS
+from antq.registry.status import Block, UnitKind, UnitStatus
+
+
+class UnitFilterForm(forms.Form):
+    q = forms.CharField(label=_("Tìm kiếm"), required=False, max_length=200)
+    block = forms.ChoiceField(
+        label=_("Khối"), required=False, choices=[("", _("Tất cả các khối")), *Block.choices]
+    )
+    kind = forms.ChoiceField(
+        label=_("Loại hình"),
+        required=False,
+        choices=[("", _("Tất cả loại hình")), *UnitKind.choices],
+    )
+    ward = forms.TypedChoiceField(label=_("Xã, phường"), required=False, coerce=int, empty_value=None)
+    status = forms.ChoiceField(
+        label=_("Trạng thái"),
+        required=False,
+        choices=[("", _("Mọi trạng thái")), *UnitStatus.choices],
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ward"].choices = [("", _("Mọi xã, phường")), *ward_choices_for(user)]
+
+    def filters(self) -> UnitFilters:
+        """The valid part of the query; an invalid value is ignored rather than failing."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return UnitFilters(
+            q=data.get("q", ""),
+            block=data.get("block", ""),
+            kind=data.get("kind", ""),
+            ward=data.get("ward"),
+            status=data.get("status", ""),
+        )
+
+
+class UnitForm(forms.ModelForm):
+    """All fields for the department; only ``fields`` for a unit's own officer."""
+
+    class Meta:
+        model = Unit
+        fields = list(UNIT_FIELDS)
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "address": forms.TextInput(attrs={"autocomplete": "street-address"}),
+        }
+
+    def __init__(
+        self, *args: Any, user: Any, editable: tuple[str, ...] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if editable is not None:
+            for name in list(self.fields):
+                if name not in editable:
+                    del self.fields[name]
+        if "ward" in self.fields:
+            ward_field = self.fields["ward"]
+            allowed = ward_choices_for(user)
+            ward_field.queryset = ward_field.queryset.filter(id__in=[pk for pk, _ in allowed])
+            ward_field.empty_label = _("— Chọn xã, phường —")
+        if "phone" in self.fields:
+            self.fields["phone"].widget.attrs.update(inputmode="tel", placeholder="0912 345 678")
+            self.fields["security_contact_phone"].widget.attrs.update(inputmode="tel")
+
+    def clean_name(self) -> str:
+        name = (self.cleaned_data.get("name") or "").strip()
+        if not name:
+            raise forms.ValidationError(_("Tên đơn vị không được để trống."))
+        return name
+
+    def changed_data_dict(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.fields}
+
+    def _post_clean(self) -> None:
+        # The service normalises and validates the instance (phones, uniqueness); the form
+        # only checks the types of what was typed. Uniqueness errors come back from it.
+        pass
+
+
+class UnitDeleteForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do xoá"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
