@@ -213,6 +213,7 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
 FORMAT_MODULE_PATH = ["antq.config.formats"]
+CSRF_FAILURE_VIEW = "antq.core.views.csrf_failure"
 
 # --- Static and uploaded files --------------------------------------------------------
 STATIC_URL = "/static/"
@@ -254,7 +255,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # --- ANTQ -----------------------------------------------------------------------------

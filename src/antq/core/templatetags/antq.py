@@ -1,0 +1,65 @@
+"""Template helpers: audit entries in words, phone display, choice labels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+
+from antq.core.models import AuditEntry
+from antq.core.phones import display_phone
+
+register = template.Library()
+
+
+def _describe(field: models.Field[Any, Any] | None, value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if field is None:
+        return str(value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.ForeignKey):
+        if not isinstance(value, int):
+            return str(value)  # recorded as a name already
+        related = field.related_model._default_manager.filter(pk=value).first()  # type: ignore[union-attr]
+        return str(related) if related else f"#{value}"
+    if isinstance(field, models.BooleanField):
+        return "Có" if value else "Không"
+    return str(value)
+
+
+@register.simple_tag
+def audit_changes(entry: AuditEntry) -> list[tuple[str, str, str]]:
+    """(field label, before, after) for each field the entry changed, in words."""
+    try:
+        model = apps.get_model(entry.object_type)
+    except (LookupError, ValueError):
+        model = None
+    rows = []
+    for name, before, after in entry.changed_fields():
+        field = None
+        if model is not None:
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                field = None
+        label = str(getattr(field, "verbose_name", name)) if field is not None else name
+        rows.append((label, _describe(field, before), _describe(field, after)))  # type: ignore[arg-type]
+    return rows
+
+
+@register.filter
+def phone(value: str) -> str:
+    return display_phone(value or "")
+
+
+@register.filter
+def model_label(object_type: str) -> str:
+    try:
+        return str(apps.get_model(object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return object_type

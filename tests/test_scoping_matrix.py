@@ -1,0 +1,212 @@
+"""The scoping matrix: every URL of ANTQ, every role, an in-scope and an out-of-scope object.
+
+Routes are enumerated from the URL configuration at test time. A route that is not in
+``ROUTES`` fails ``test_every_route_has_a_rule``: whoever adds a page or an API operation
+must say here who may see it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from antq.accounts.services import token_create
+from antq.core.jobs import job_create, job_files_dir, job_finish
+from antq.core.models import AuditEntry
+from antq.registry import services
+from antq.registry.models import ImportBatch
+from tests.conftest import ROLES, Cast
+
+ANON = "anonymous"
+ALL_ROLES = [*ROLES, ANON]
+CITY = {"admin", "department", "leader"}
+WRITERS = {"admin", "department"}
+
+
+def _expect(ok: int, ok_roles: set[str] | None = None, other: int = 403, anon: int = 302):
+    """Status per role: ``ok`` for ``ok_roles`` (all roles when None), ``other`` otherwise."""
+
+    def table(role: str) -> int:
+        if role == ANON:
+            return anon
+        if ok_roles is None or role in ok_roles:
+            return ok
+        return other
+
+    return table
+
+
+@dataclass
+class Route:
+    """How to reach a route and what each role gets back for GET."""
+
+    kind: str | None  # object the URL points at: unit, area, audit, job, import, user, token
+    expect: Callable[[str], int]
+    # Status for an object outside the role's scope (roles that have such an object).
+    out_of_scope: int = 404
+    query: dict[str, str] = field(default_factory=dict)
+
+
+ROUTES: dict[str, Route] = {
+    # -- core
+    "core:home": Route(None, _expect(200)),
+    "core:job": Route("job", _expect(200)),
+    "core:job_download": Route("job", _expect(200)),
+    "core:audit_list": Route(None, _expect(200)),
+    "core:audit_detail": Route("audit", _expect(200)),
+    "core:healthz": Route(None, _expect(200, anon=200)),
+    "set_language": Route(None, _expect(302, anon=302)),  # GET just goes back
+    # -- accounts
+    "accounts:login": Route(None, _expect(302, anon=200)),  # logged-in users go home
+    "accounts:logout": Route(None, _expect(405)),
+    "accounts:password_change": Route(None, _expect(200)),
+    "accounts:user_list": Route(None, _expect(200, {"admin"}, other=404)),
+    "accounts:user_create": Route(None, _expect(200, {"admin"}, other=404)),
+    "accounts:user_detail": Route("user", _expect(200, {"admin"}, other=404)),
+    "accounts:user_edit": Route("user", _expect(200, {"admin"}, other=404)),
+    "accounts:user_set_active": Route("user", _expect(405), out_of_scope=405),
+    "accounts:token_create": Route("user", _expect(405), out_of_scope=405),
+    "accounts:token_revoke": Route("token", _expect(405), out_of_scope=405),
+    # -- registry
+    "registry:unit_list": Route(None, _expect(200)),
+    "registry:unit_create": Route(None, _expect(200, WRITERS)),
+    "registry:unit_detail": Route("unit", _expect(200)),
+    "registry:unit_edit": Route(
+        "unit", _expect(200, {*WRITERS, "ward_a_officer", "ward_b_officer", "unit_x_officer", "unit_y_officer"})
+    ),
+    "registry:unit_delete": Route("unit", _expect(200, WRITERS)),
+    "registry:unit_export": Route(None, _expect(200)),
+    "registry:import_upload": Route(None, _expect(200, WRITERS)),
+    "registry:import_template": Route(None, _expect(200, WRITERS)),
+    "registry:import_preview": Route("import", _expect(200, WRITERS)),
+    "registry:import_confirm": Route("import", _expect(405), out_of_scope=405),
+    "registry:import_cancel": Route("import", _expect(405), out_of_scope=405),
+    "registry:import_rejected": Route("import", _expect(200, WRITERS)),
+    "registry:area_list": Route(None, _expect(200)),
+    "registry:area_detail": Route("area", _expect(200)),
+}
+
+
+def _route_names() -> list[str]:
+    names: list[str] = []
+
+    def walk(patterns: list[Any], namespace: str | None) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = ":".join(filter(None, [namespace, p.namespace])) or None
+                walk(p.url_patterns, ns)
+            elif isinstance(p, URLPattern):
+                names.append(f"{namespace}:{p.name}" if namespace else str(p.name))
+
+    walk(get_resolver().url_patterns, None)
+    return names
+
+
+def test_every_route_has_a_rule() -> None:
+    missing = [name for name in _route_names() if name not in ROUTES and name not in API_ROUTES]
+    assert missing == [], f"routes without a scoping rule in tests/test_scoping_matrix.py: {missing}"
+
+
+# API operations are checked in tests/api (they answer JSON); listed here so none is forgotten.
+API_ROUTES: set[str] = {"api:openapi-json", "api:openapi-view", "api:api-root"}
+
+
+@dataclass
+class World:
+    cast: Cast
+    in_scope: dict[tuple[str, str], Any]
+    out_of_scope: dict[tuple[str, str], Any]
+
+
+def _own(cast: Cast, role: str) -> tuple[str, str]:
+    """(in-scope, out-of-scope) unit names for a role; city roles see everything."""
+    if role in ("ward_b_officer", "unit_y_officer"):
+        return "unit_y", "unit_x"
+    return "unit_x", "unit_y"
+
+
+@pytest.fixture
+def world(cast: Cast) -> World:
+    # One audit entry about each unit.
+    services.unit_update(actor=cast.department, unit=cast.unit_x, data={"headcount": 10})
+    services.unit_update(actor=cast.department, unit=cast.unit_y, data={"headcount": 20})
+    audit = {
+        "unit_x": AuditEntry.objects.get(object_id=str(cast.unit_x.pk)),
+        "unit_y": AuditEntry.objects.get(object_id=str(cast.unit_y.pk)),
+    }
+    units = {"unit_x": cast.unit_x, "unit_y": cast.unit_y}
+    areas = {"unit_x": cast.ward_a, "unit_y": cast.ward_b}
+    other_user = cast.unit_y_officer
+    _, raw = token_create(actor=cast.admin, user=cast.unit_x_officer, name="Ứng dụng A")
+    token = cast.unit_x_officer.api_tokens.get()
+    in_scope: dict[tuple[str, str], Any] = {}
+    out: dict[tuple[str, str], Any] = {}
+    # Jobs and import batches are private: a "stranger" owns the out-of-scope ones.
+    strangers = {cast.leader: cast.admin}
+    stranger_jobs = {
+        u: job_create(owner=u, kind="export_units", params={}) for u in (cast.leader, cast.admin)
+    }
+    stranger_batches = {
+        u: ImportBatch.objects.create(owner=u, filename="x.csv") for u in (cast.leader, cast.admin)
+    }
+    for role in ROLES:
+        user = cast.by_name(role)
+        mine, theirs = _own(cast, role)
+        job = job_create(owner=user, kind="export_units", params={})
+        path = job_files_dir() / f"matrix-{role}-{job.pk}.xlsx"
+        path.write_bytes(b"PK")
+        job.total = 1
+        job_finish(job, result=path, name="don-vi.xlsx")
+        in_scope[(role, "unit")] = units[mine]
+        in_scope[(role, "area")] = areas[mine]
+        in_scope[(role, "audit")] = audit[mine]
+        in_scope[(role, "job")] = job
+        in_scope[(role, "import")] = ImportBatch.objects.create(owner=user, filename="a.csv")
+        in_scope[(role, "user")] = other_user
+        in_scope[(role, "token")] = token
+        stranger = strangers.get(user, cast.leader)
+        out[(role, "job")] = stranger_jobs[stranger]
+        out[(role, "import")] = stranger_batches[stranger]
+        if role not in CITY:
+            out[(role, "unit")] = units[theirs]
+            out[(role, "area")] = areas[theirs]
+            out[(role, "audit")] = audit[theirs]
+    return World(cast, in_scope, out)
+
+
+def _url(name: str, obj: Any) -> str:
+    return reverse(name, kwargs={"pk": obj.pk}) if obj is not None else reverse(name)
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_each_role_gets_what_the_table_says(client: Any, world: World, role: str) -> None:
+    if role != ANON:
+        client.force_login(world.cast.by_name(role))
+    as_role = "admin" if role == ANON else role  # anonymous users aim at the admin's objects
+    failures = []
+    for name, route in ROUTES.items():
+        obj = world.in_scope[(as_role, route.kind)] if route.kind else None
+        response = client.get(_url(name, obj), route.query)
+        expected = route.expect(role)
+        if response.status_code != expected:
+            failures.append(f"{name}: {response.status_code} ≠ {expected}")
+        if role == ANON or not route.kind or (role, route.kind) not in world.out_of_scope:
+            continue
+        response = client.get(_url(name, world.out_of_scope[(role, route.kind)]), route.query)
+        if response.status_code != route.out_of_scope:
+            failures.append(f"{name} out of scope: {response.status_code} ≠ {route.out_of_scope}")
+    assert failures == [], "\n".join(failures)
+
+
+@pytest.mark.parametrize("role", ["ward_b_officer", "unit_y_officer", "unit_x_head"])
+def test_lists_and_counts_never_show_an_out_of_scope_unit(client: Any, world: World, role: str) -> None:
+    user = world.cast.by_name(role)
+    client.force_login(user)
+    hidden = world.out_of_scope[(role, "unit")]
+    for url in ["/", "/don-vi/", "/don-vi/?q=" + hidden.name[:6], "/nhat-ky/", "/dia-ban/"]:
+        body = client.get(url).content.decode()
+        assert hidden.name not in body, url
