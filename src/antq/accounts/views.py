@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from antq.accounts import selectors, services
@@ -131,8 +132,12 @@ def token_create(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Hãy nhập tên ứng dụng cho token."))
         return redirect("accounts:user_detail", pk=user.pk)
     token, raw = services.token_create(actor=request.user, user=user, name=form.cleaned_data["name"])
-    # Shown once, on this response only; it is not stored anywhere.
-    return render(request, "accounts/token_created.html", {"subject": user, "token": token, "raw": raw})
+    # Shown once, on this response only; it is not stored anywhere, not even in a cache.
+    response = render(
+        request, "accounts/token_created.html", {"subject": user, "token": token, "raw": raw}
+    )
+    add_never_cache_headers(response)
+    return response
 
 
 @require_POST

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django.urls import reverse
+
+from tests.factories import PASSWORD
+
+
+def test_a_user_logs_in_and_lands_on_the_dashboard(client, cast) -> None:
+    response = client.post(reverse("accounts:login"), {"username": "phongxdpt", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert "Tổng quan" in client.get("/").content.decode()
+
+
+def test_pages_need_a_login(client, cast) -> None:
+    response = client.get("/don-vi/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/tai-khoan/dang-nhap/?next=/don-vi/")
+
+
+def test_a_wrong_password_gets_a_vietnamese_message(client, cast) -> None:
+    response = client.post(reverse("accounts:login"), {"username": "phongxdpt", "password": "sai"})
+    assert "Tên đăng nhập hoặc mật khẩu không đúng" in response.content.decode()
+
+
+def test_repeated_failures_lock_the_account(client, cast, settings) -> None:
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("accounts:login"), {"username": "phongxdpt", "password": "sai"})
+    response = client.post(reverse("accounts:login"), {"username": "phongxdpt", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "tạm thời bị khoá" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_sessions_expire_when_idle(settings) -> None:
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_COOKIE_AGE <= 12 * 3600
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
