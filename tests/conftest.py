@@ -86,9 +86,9 @@ ROLES = [
 
 def set_audit_triggers(enabled: bool) -> None:
     """Switch the append-only triggers (tests that tamper with the trail, and flushing)."""
-    from django.db import connection
-
     import importlib
+
+    from django.db import connection
 
     triggers = importlib.import_module("antq.core.migrations.0002_audit_append_only")
 

@@ -76,7 +76,10 @@ ROUTES: dict[str, Route] = {
     "registry:unit_create": Route(None, _expect(200, WRITERS)),
     "registry:unit_detail": Route("unit", _expect(200)),
     "registry:unit_edit": Route(
-        "unit", _expect(200, {*WRITERS, "ward_a_officer", "ward_b_officer", "unit_x_officer", "unit_y_officer"})
+        "unit",
+        _expect(
+            200, {*WRITERS, "ward_a_officer", "ward_b_officer", "unit_x_officer", "unit_y_officer"}
+        ),
     ),
     "registry:unit_delete": Route("unit", _expect(200, WRITERS)),
     "registry:unit_export": Route(None, _expect(200)),
@@ -108,7 +111,9 @@ def _route_names() -> list[str]:
 
 def test_every_route_has_a_rule() -> None:
     missing = [name for name in _route_names() if name not in ROUTES and name not in API_ROUTES]
-    assert missing == [], f"routes without a scoping rule in tests/test_scoping_matrix.py: {missing}"
+    assert missing == [], (
+        f"routes without a scoping rule in tests/test_scoping_matrix.py: {missing}"
+    )
 
 
 # API operations are checked in tests/api (they answer JSON); listed here so none is forgotten.
@@ -141,8 +146,7 @@ def world(cast: Cast) -> World:
     units = {"unit_x": cast.unit_x, "unit_y": cast.unit_y}
     areas = {"unit_x": cast.ward_a, "unit_y": cast.ward_b}
     other_user = cast.unit_y_officer
-    _, raw = token_create(actor=cast.admin, user=cast.unit_x_officer, name="Ứng dụng A")
-    token = cast.unit_x_officer.api_tokens.get()
+    token, _ = token_create(actor=cast.admin, user=cast.unit_x_officer, name="Ứng dụng A")
     in_scope: dict[tuple[str, str], Any] = {}
     out: dict[tuple[str, str], Any] = {}
     # Jobs and import batches are private: a "stranger" owns the out-of-scope ones.
@@ -203,7 +207,9 @@ def test_each_role_gets_what_the_table_says(client: Any, world: World, role: str
 
 
 @pytest.mark.parametrize("role", ["ward_b_officer", "unit_y_officer", "unit_x_head"])
-def test_lists_and_counts_never_show_an_out_of_scope_unit(client: Any, world: World, role: str) -> None:
+def test_lists_and_counts_never_show_an_out_of_scope_unit(
+    client: Any, world: World, role: str
+) -> None:
     user = world.cast.by_name(role)
     client.force_login(user)
     hidden = world.out_of_scope[(role, "unit")]

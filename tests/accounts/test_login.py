@@ -6,7 +6,9 @@ from tests.factories import PASSWORD
 
 
 def test_a_user_logs_in_and_lands_on_the_dashboard(client, cast) -> None:
-    response = client.post(reverse("accounts:login"), {"username": "phongxdpt", "password": PASSWORD})
+    response = client.post(
+        reverse("accounts:login"), {"username": "phongxdpt", "password": PASSWORD}
+    )
     assert response.status_code == 302 and response["Location"] == "/"
     assert "Tổng quan" in client.get("/").content.decode()
 
@@ -25,7 +27,9 @@ def test_a_wrong_password_gets_a_vietnamese_message(client, cast) -> None:
 def test_repeated_failures_lock_the_account(client, cast, settings) -> None:
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post(reverse("accounts:login"), {"username": "phongxdpt", "password": "sai"})
-    response = client.post(reverse("accounts:login"), {"username": "phongxdpt", "password": PASSWORD})
+    response = client.post(
+        reverse("accounts:login"), {"username": "phongxdpt", "password": PASSWORD}
+    )
     assert response.status_code == 429
     assert "tạm thời bị khoá" in response.content.decode()
     assert "_auth_user_id" not in client.session

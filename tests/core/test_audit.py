@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 
 from antq.core.audit import audit_verify
 from antq.core.models import AuditEntry
@@ -13,8 +13,12 @@ from tests.conftest import set_audit_triggers
 
 
 def _unit_data(cast, **extra):
-    return {"name": "Công ty TNHH May Hà Nội", "kind": UnitKind.PRIVATE_ENTERPRISE,
-            "ward": cast.ward_a, **extra}
+    return {
+        "name": "Công ty TNHH May Hà Nội",
+        "kind": UnitKind.PRIVATE_ENTERPRISE,
+        "ward": cast.ward_a,
+        **extra,
+    }
 
 
 def test_every_change_writes_one_chained_entry(cast):

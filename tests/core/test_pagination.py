@@ -7,7 +7,9 @@ from antq.registry.models import Unit
 from tests.factories import make_unit
 
 
-def test_a_single_short_page_is_counted_without_a_count_query(cast, django_assert_num_queries) -> None:
+def test_a_single_short_page_is_counted_without_a_count_query(
+    cast, django_assert_num_queries
+) -> None:
     request = RequestFactory().get("/don-vi/")
     with django_assert_num_queries(1):
         page = pagination.paginate(request, Unit.objects.order_by("id"), per_page=10)
@@ -22,7 +24,9 @@ def test_the_total_is_capped_on_large_tables(cast, monkeypatch) -> None:
     page = pagination.paginate(request, Unit.objects.order_by("id"), per_page=2)
     assert page.total_capped is True
     assert page.num_pages is None
-    assert [u.pk for u in page.items] == list(Unit.objects.order_by("id").values_list("pk", flat=True))[2:4]
+    assert [u.pk for u in page.items] == list(
+        Unit.objects.order_by("id").values_list("pk", flat=True)
+    )[2:4]
     assert page.next_url == "?q=x&page=3"
 
 

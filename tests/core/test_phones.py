@@ -24,7 +24,9 @@ def test_it_normalises_vietnamese_numbers_to_plus_84(raw: str, e164: str) -> Non
     assert normalize_phone(raw) == e164
 
 
-@pytest.mark.parametrize("raw", ["12345", "091234", "0012345678", "09123456789012", "abc", "+1 202 555 0100"])
+@pytest.mark.parametrize(
+    "raw", ["12345", "091234", "0012345678", "09123456789012", "abc", "+1 202 555 0100"]
+)
 def test_it_refuses_what_is_not_a_vietnamese_number(raw: str) -> None:
     with pytest.raises(InvalidPhone):
         normalize_phone(raw)

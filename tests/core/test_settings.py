@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -12,13 +14,17 @@ PRODUCTION_ENV = {
     "PATH": os.environ.get("PATH", ""),
     "SECRET_KEY": "k" * 20 + "-production-secret-for-the-check-only-0123456789",
     "ALLOWED_HOSTS": "antq.congan.example",
-    "ANTQ_VAR_DIR": "/tmp/antq-settings-test",
+    "ANTQ_VAR_DIR": str(Path(tempfile.gettempdir()) / "antq-settings-test"),
 }
 
 
 def _antq(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "antq.cli", *args], env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "antq.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

@@ -151,8 +151,13 @@ def test_the_department_creates_a_unit(client, cast) -> None:
     client.force_login(cast.department)
     response = client.post(
         reverse("registry:unit_create"),
-        {"name": "Công ty CP Dệt may Hà Nội", "kind": "dn_ngoai_nha_nuoc", "ward": cast.ward_b.pk,
-         "status": "active", "code": " 0109 876 543 "},
+        {
+            "name": "Công ty CP Dệt may Hà Nội",
+            "kind": "dn_ngoai_nha_nuoc",
+            "ward": cast.ward_b.pk,
+            "status": "active",
+            "code": " 0109 876 543 ",
+        },
     )
     unit = Unit.objects.get(code="0109876543")
     assert response.status_code == 302 and response["Location"] == f"/don-vi/{unit.pk}/"
@@ -169,7 +174,9 @@ def test_a_leader_cannot_create(client, cast) -> None:
 
 def test_deleting_a_unit_with_users_is_refused(client, cast) -> None:
     client.force_login(cast.department)
-    response = client.post(reverse("registry:unit_delete", args=[cast.unit_x.pk]), {"reason": "Nhầm"})
+    response = client.post(
+        reverse("registry:unit_delete", args=[cast.unit_x.pk]), {"reason": "Nhầm"}
+    )
     assert response.status_code == 200
     assert "tài khoản người dùng" in response.content.decode()
     assert Unit.objects.filter(pk=cast.unit_x.pk).exists()
@@ -184,7 +191,11 @@ def test_deleting_a_unit_keeps_its_history(client, cast) -> None:
     assert response.status_code == 302
     assert not Unit.objects.filter(pk=unit.pk).exists()
     entry = AuditEntry.objects.get(object_id=str(unit.pk))
-    assert (entry.action, entry.reason, entry.before["name"]) == ("delete", "Nhập nhầm", "Đơn vị nhập nhầm")
+    assert (entry.action, entry.reason, entry.before["name"]) == (
+        "delete",
+        "Nhập nhầm",
+        "Đơn vị nhập nhầm",
+    )
     # The ward officer still sees the deletion in the trail of his ward.
     client.force_login(cast.ward_a_officer)
     assert "Đơn vị nhập nhầm" in client.get("/nhat-ky/").content.decode()

@@ -51,7 +51,7 @@ class UserForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = Role.choices
+        self.fields["role"].choices = Role.choices  # type: ignore[attr-defined]
         self.fields["full_name"].required = True
         if self.instance.pk:
             self.fields["areas"].initial = list(self.instance.areas.all())

@@ -36,7 +36,9 @@ class User(AbstractUser):
         verbose_name_plural = _("người dùng")
         ordering = ["username"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="user_role_valid"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="user_role_valid"
+            ),
             models.CheckConstraint(
                 condition=~models.Q(role__in=[Role.UNIT_OFFICER, Role.UNIT_HEAD])
                 | models.Q(unit__isnull=False),

@@ -113,9 +113,7 @@ def user_set_active(*, actor: Any, user: User, active: bool, reason: str = "") -
 def user_set_password(*, actor: Any, user: User, password: str) -> None:
     user.set_password(password)
     user.save(update_fields=["password"])
-    audit_record(
-        actor=actor, action=AuditAction.UPDATE, obj=user, after={"password": "(đã đổi)"}
-    )
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=user, after={"password": "(đã đổi)"})
 
 
 def token_digest(raw: str) -> str:

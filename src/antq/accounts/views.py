@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.utils.translation import gettext as _
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from antq.accounts import selectors, services
@@ -32,7 +34,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("core:home")
 
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form: Any) -> HttpResponse:
         messages.success(self.request, _("Đã đổi mật khẩu."))
         return super().form_valid(form)
 
@@ -44,7 +46,9 @@ def user_list(request: HttpRequest) -> HttpResponse:
     )
     page = paginate(request, users)
     return render(
-        request, "accounts/user_list.html", {"page": page, "roles": Role.choices, "filters": request.GET}
+        request,
+        "accounts/user_list.html",
+        {"page": page, "roles": Role.choices, "filters": request.GET},
     )
 
 
@@ -113,7 +117,10 @@ def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     activate = request.POST.get("active") == "1"
     try:
         services.user_set_active(
-            actor=request.user, user=user, active=activate, reason=form.cleaned_data.get("reason", "")
+            actor=request.user,
+            user=user,
+            active=activate,
+            reason=form.cleaned_data.get("reason", ""),
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -131,7 +138,9 @@ def token_create(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Hãy nhập tên ứng dụng cho token."))
         return redirect("accounts:user_detail", pk=user.pk)
-    token, raw = services.token_create(actor=request.user, user=user, name=form.cleaned_data["name"])
+    token, raw = services.token_create(
+        actor=request.user, user=user, name=form.cleaned_data["name"]
+    )
     # Shown once, on this response only; it is not stored anywhere, not even in a cache.
     response = render(
         request, "accounts/token_created.html", {"subject": user, "token": token, "raw": raw}

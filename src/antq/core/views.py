@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from antq.accounts import scoping
 from antq.core import selectors
 from antq.core.jobs import job_result_file
+from antq.core.http import HtmxHttpRequest
 from antq.core.models import AuditAction
 from antq.core.pagination import paginate
 from antq.registry.selectors import unit_block_counts, unit_ward_counts
@@ -32,7 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def job_status(request: HttpRequest, pk: int) -> HttpResponse:
+def job_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     job = selectors.job_get_for(request.user, pk)
     template = "core/_job.html" if request.htmx else "core/job.html"
     return render(request, template, {"job": job})
@@ -48,7 +49,7 @@ def job_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @require_GET
-def audit_list(request: HttpRequest) -> HttpResponse:
+def audit_list(request: HtmxHttpRequest) -> HttpResponse:
     entries = selectors.audit_list_for(
         request.user,
         object_type=request.GET.get("object_type", ""),

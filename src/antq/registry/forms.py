@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from antq.registry.models import Unit
+from antq.registry.models import AdministrativeArea, Unit
 from antq.registry.selectors import UnitFilters, ward_choices_for
 from antq.registry.services import UNIT_FIELDS
 from antq.registry.status import Block, UnitKind, UnitStatus
@@ -23,7 +23,9 @@ class UnitFilterForm(forms.Form):
         required=False,
         choices=[("", _("Tất cả loại hình")), *UnitKind.choices],
     )
-    ward = forms.TypedChoiceField(label=_("Xã, phường"), required=False, coerce=int, empty_value=None)
+    ward = forms.TypedChoiceField(
+        label=_("Xã, phường"), required=False, coerce=int, empty_value=None
+    )
     status = forms.ChoiceField(
         label=_("Trạng thái"),
         required=False,
@@ -32,7 +34,9 @@ class UnitFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["ward"].choices = [("", _("Mọi xã, phường")), *ward_choices_for(user)]
+        ward_field = self.fields["ward"]
+        assert isinstance(ward_field, forms.TypedChoiceField)
+        ward_field.choices = [("", _("Mọi xã, phường")), *ward_choices_for(user)]
 
     def filters(self) -> UnitFilters:
         """The valid part of the query; an invalid value is ignored rather than failing."""
@@ -67,8 +71,11 @@ class UnitForm(forms.ModelForm):
                     del self.fields[name]
         if "ward" in self.fields:
             ward_field = self.fields["ward"]
-            allowed = ward_choices_for(user)
-            ward_field.queryset = ward_field.queryset.filter(id__in=[pk for pk, _ in allowed])
+            assert isinstance(ward_field, forms.ModelChoiceField)
+            allowed = [pk for pk, _ in ward_choices_for(user)]
+            ward_field.queryset = AdministrativeArea.objects.filter(id__in=allowed).order_by(
+                "name_folded"
+            )
             ward_field.empty_label = _("— Chọn xã, phường —")
         if "phone" in self.fields:
             self.fields["phone"].widget.attrs.update(inputmode="tel", placeholder="0912 345 678")

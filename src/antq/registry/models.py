@@ -108,9 +108,7 @@ class Unit(models.Model):
     headcount = models.PositiveIntegerField(_("số cán bộ, nhân viên"), null=True, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
     email = models.EmailField(_("thư điện tử"), blank=True)
-    security_contact_name = models.CharField(
-        _("cán bộ phụ trách ANTT"), max_length=120, blank=True
-    )
+    security_contact_name = models.CharField(_("cán bộ phụ trách ANTT"), max_length=120, blank=True)
     security_contact_phone = models.CharField(
         _("điện thoại cán bộ phụ trách ANTT"), max_length=20, blank=True
     )

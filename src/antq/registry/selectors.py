@@ -65,7 +65,9 @@ class Facet:
 
 def unit_block_counts(qs: QuerySet[Unit]) -> list[Facet]:
     """Counts of ``qs`` by block, in the order of ``Block``."""
-    by_kind = dict(qs.order_by().values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    by_kind = dict(
+        qs.order_by().values_list("kind").annotate(n=Count("id")).values_list("kind", "n")
+    )
     totals = {block: 0 for block in Block.values}
     for kind, n in by_kind.items():
         totals[KIND_BLOCK[kind]] += n
@@ -101,9 +103,9 @@ def _province_code() -> str:
     return f"{settings.ANTQ_PROVINCE_CODE:02d}"
 
 
-def area_list_for(user: Any, *, parent: AdministrativeArea | None = None, q: str = "") -> QuerySet[
-    AdministrativeArea
-]:
+def area_list_for(
+    user: Any, *, parent: AdministrativeArea | None = None, q: str = ""
+) -> QuerySet[AdministrativeArea]:
     qs = scoping.areas_for(user)
     if parent is not None:
         qs = qs.filter(parent=parent)

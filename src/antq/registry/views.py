@@ -10,13 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from antq.accounts import permissions
+from antq.core.http import HtmxHttpRequest
 from antq.core.pagination import paginate
 from antq.registry import selectors, services
 from antq.registry.forms import UnitDeleteForm, UnitFilterForm, UnitForm
 
 
 @require_GET
-def unit_list(request: HttpRequest) -> HttpResponse:
+def unit_list(request: HtmxHttpRequest) -> HttpResponse:
     form = UnitFilterForm(request.GET or None, user=request.user)
     filters = form.filters()
     units = selectors.unit_list_for(request.user, filters)
@@ -101,9 +102,7 @@ def unit_delete(request: HttpRequest, pk: int) -> HttpResponse:
     form = UnitDeleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.unit_delete(
-                actor=request.user, unit=unit, reason=form.cleaned_data["reason"]
-            )
+            services.unit_delete(actor=request.user, unit=unit, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

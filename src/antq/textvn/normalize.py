@@ -14,7 +14,9 @@ _SPACES = re.compile(r"\s+")
 # Đ/đ are letters of their own, not D/d with a combining mark, so NFD does not split them.
 _SPECIAL = str.maketrans({"đ": "d", "Đ": "d", "ð": "d"})
 # Invisible characters that sneak in from copy-paste and break matching.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\ufeff"))
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\ufeff")
+)
 
 
 def nfc(text: str) -> str:

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,62 +14,161 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditHead',
+            name="AuditHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_hash', models.CharField(max_length=64)),
-                ('length', models.BigIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("last_hash", models.CharField(max_length=64)),
+                ("length", models.BigIntegerField(default=0)),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('id', 1)), name='audit_head_single')],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("id", 1)), name="audit_head_single")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='thời điểm')),
-                ('actor_name', models.CharField(blank=True, max_length=200, verbose_name='tên người thực hiện')),
-                ('action', models.CharField(choices=[('create', 'Tạo mới'), ('update', 'Sửa'), ('delete', 'Xoá'), ('import', 'Nhập từ tệp'), ('deactivate', 'Khoá'), ('activate', 'Mở khoá'), ('token_create', 'Cấp token API'), ('token_revoke', 'Thu hồi token API')], max_length=20, verbose_name='hành động')),
-                ('object_type', models.CharField(max_length=100, verbose_name='loại đối tượng')),
-                ('object_id', models.CharField(max_length=64, verbose_name='mã đối tượng')),
-                ('object_repr', models.CharField(max_length=300, verbose_name='đối tượng')),
-                ('ward_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
-                ('unit_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
-                ('before', models.JSONField(blank=True, null=True, verbose_name='trước')),
-                ('after', models.JSONField(blank=True, null=True, verbose_name='sau')),
-                ('reason', models.CharField(blank=True, max_length=500, verbose_name='lý do')),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
-                ('actor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người thực hiện')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, verbose_name="thời điểm")),
+                (
+                    "actor_name",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="tên người thực hiện"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "Tạo mới"),
+                            ("update", "Sửa"),
+                            ("delete", "Xoá"),
+                            ("import", "Nhập từ tệp"),
+                            ("deactivate", "Khoá"),
+                            ("activate", "Mở khoá"),
+                            ("token_create", "Cấp token API"),
+                            ("token_revoke", "Thu hồi token API"),
+                        ],
+                        max_length=20,
+                        verbose_name="hành động",
+                    ),
+                ),
+                ("object_type", models.CharField(max_length=100, verbose_name="loại đối tượng")),
+                ("object_id", models.CharField(max_length=64, verbose_name="mã đối tượng")),
+                ("object_repr", models.CharField(max_length=300, verbose_name="đối tượng")),
+                ("ward_id", models.BigIntegerField(blank=True, db_index=True, null=True)),
+                ("unit_id", models.BigIntegerField(blank=True, db_index=True, null=True)),
+                ("before", models.JSONField(blank=True, null=True, verbose_name="trước")),
+                ("after", models.JSONField(blank=True, null=True, verbose_name="sau")),
+                ("reason", models.CharField(blank=True, max_length=500, verbose_name="lý do")),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người thực hiện",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'nhật ký',
-                'verbose_name_plural': 'nhật ký',
-                'ordering': ['-id'],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='core_audite_object__83eb8a_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('action__in', ['create', 'update', 'delete', 'import', 'deactivate', 'activate', 'token_create', 'token_revoke'])), name='audit_action_valid')],
+                "verbose_name": "nhật ký",
+                "verbose_name_plural": "nhật ký",
+                "ordering": ["-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["object_type", "object_id"], name="core_audite_object__83eb8a_idx"
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "action__in",
+                                [
+                                    "create",
+                                    "update",
+                                    "delete",
+                                    "import",
+                                    "deactivate",
+                                    "activate",
+                                    "token_create",
+                                    "token_revoke",
+                                ],
+                            )
+                        ),
+                        name="audit_action_valid",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Job',
+            name="Job",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=40, verbose_name='loại việc')),
-                ('status', models.CharField(choices=[('pending', 'Đang chờ'), ('running', 'Đang chạy'), ('done', 'Hoàn thành'), ('failed', 'Lỗi')], default='pending', max_length=10, verbose_name='trạng thái')),
-                ('params', models.JSONField(blank=True, default=dict)),
-                ('progress', models.PositiveIntegerField(default=0)),
-                ('total', models.PositiveIntegerField(default=0)),
-                ('message', models.CharField(blank=True, max_length=500)),
-                ('result_path', models.CharField(blank=True, max_length=300)),
-                ('result_name', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='jobs', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=40, verbose_name="loại việc")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Đang chờ"),
+                            ("running", "Đang chạy"),
+                            ("done", "Hoàn thành"),
+                            ("failed", "Lỗi"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("params", models.JSONField(blank=True, default=dict)),
+                ("progress", models.PositiveIntegerField(default=0)),
+                ("total", models.PositiveIntegerField(default=0)),
+                ("message", models.CharField(blank=True, max_length=500)),
+                ("result_path", models.CharField(blank=True, max_length=300)),
+                ("result_name", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="jobs",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'running', 'done', 'failed'])), name='job_status_valid')],
+                "ordering": ["-id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("status__in", ["pending", "running", "done", "failed"])
+                        ),
+                        name="job_status_valid",
+                    )
+                ],
             },
         ),
     ]

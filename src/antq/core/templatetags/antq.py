@@ -48,7 +48,7 @@ def audit_changes(entry: AuditEntry) -> list[tuple[str, str, str]]:
             except FieldDoesNotExist:
                 field = None
         label = str(getattr(field, "verbose_name", name)) if field is not None else name
-        rows.append((label, _describe(field, before), _describe(field, after)))  # type: ignore[arg-type]
+        rows.append((label, _describe(field, before), _describe(field, after)))
     return rows
 
 

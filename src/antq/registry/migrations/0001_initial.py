@@ -6,147 +6,366 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AdministrativeArea',
+            name="AdministrativeArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='mã')),
-                ('name', models.CharField(max_length=200, verbose_name='tên')),
-                ('name_folded', models.CharField(db_index=True, editable=False, max_length=200)),
-                ('level', models.CharField(choices=[('province', 'Tỉnh, thành phố'), ('ward', 'Xã, phường, đặc khu'), ('residential', 'Khu dân cư, tổ dân phố, thôn')], max_length=12, verbose_name='cấp')),
-                ('division_type', models.CharField(blank=True, max_length=40, verbose_name='loại')),
-                ('path', models.CharField(editable=False, max_length=120, unique=True)),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='hiệu lực từ')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='registry.administrativearea', verbose_name='trực thuộc')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=20, unique=True, verbose_name="mã")),
+                ("name", models.CharField(max_length=200, verbose_name="tên")),
+                ("name_folded", models.CharField(db_index=True, editable=False, max_length=200)),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "Tỉnh, thành phố"),
+                            ("ward", "Xã, phường, đặc khu"),
+                            ("residential", "Khu dân cư, tổ dân phố, thôn"),
+                        ],
+                        max_length=12,
+                        verbose_name="cấp",
+                    ),
+                ),
+                ("division_type", models.CharField(blank=True, max_length=40, verbose_name="loại")),
+                ("path", models.CharField(editable=False, max_length=120, unique=True)),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="hiệu lực từ")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="registry.administrativearea",
+                        verbose_name="trực thuộc",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'địa bàn',
-                'verbose_name_plural': 'địa bàn',
-                'ordering': ['path'],
+                "verbose_name": "địa bàn",
+                "verbose_name_plural": "địa bàn",
+                "ordering": ["path"],
             },
         ),
         migrations.CreateModel(
-            name='AreaAlias',
+            name="AreaAlias",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='tên cũ')),
-                ('name_folded', models.CharField(db_index=True, editable=False, max_length=200)),
-                ('former_code', models.CharField(blank=True, max_length=20, verbose_name='mã cũ')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='dùng đến ngày')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='aliases', to='registry.administrativearea')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="tên cũ")),
+                ("name_folded", models.CharField(db_index=True, editable=False, max_length=200)),
+                ("former_code", models.CharField(blank=True, max_length=20, verbose_name="mã cũ")),
+                (
+                    "valid_until",
+                    models.DateField(blank=True, null=True, verbose_name="dùng đến ngày"),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="aliases",
+                        to="registry.administrativearea",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tên cũ của địa bàn',
-                'verbose_name_plural': 'tên cũ của địa bàn',
+                "verbose_name": "tên cũ của địa bàn",
+                "verbose_name_plural": "tên cũ của địa bàn",
             },
         ),
         migrations.CreateModel(
-            name='ImportBatch',
+            name="ImportBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('filename', models.CharField(max_length=255, verbose_name='tên tệp')),
-                ('status', models.CharField(choices=[('preview', 'Chờ xác nhận'), ('queued', 'Đang chờ nhập'), ('done', 'Đã nhập'), ('failed', 'Lỗi'), ('cancelled', 'Đã huỷ')], default='preview', max_length=10, verbose_name='trạng thái')),
-                ('total_rows', models.PositiveIntegerField(default=0)),
-                ('valid_rows', models.PositiveIntegerField(default=0)),
-                ('imported_rows', models.PositiveIntegerField(default=0)),
-                ('only_valid', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('job', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='core.job')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='import_batches', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("filename", models.CharField(max_length=255, verbose_name="tên tệp")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("preview", "Chờ xác nhận"),
+                            ("queued", "Đang chờ nhập"),
+                            ("done", "Đã nhập"),
+                            ("failed", "Lỗi"),
+                            ("cancelled", "Đã huỷ"),
+                        ],
+                        default="preview",
+                        max_length=10,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("total_rows", models.PositiveIntegerField(default=0)),
+                ("valid_rows", models.PositiveIntegerField(default=0)),
+                ("imported_rows", models.PositiveIntegerField(default=0)),
+                ("only_valid", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "job",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="core.job",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="import_batches",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lần nhập đơn vị',
-                'verbose_name_plural': 'các lần nhập đơn vị',
-                'ordering': ['-id'],
+                "verbose_name": "lần nhập đơn vị",
+                "verbose_name_plural": "các lần nhập đơn vị",
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='ImportRow',
+            name="ImportRow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('line', models.PositiveIntegerField(verbose_name='dòng')),
-                ('raw', models.JSONField(default=dict)),
-                ('cleaned', models.JSONField(default=dict)),
-                ('errors', models.JSONField(default=list)),
-                ('valid', models.BooleanField(default=False)),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rows', to='registry.importbatch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("line", models.PositiveIntegerField(verbose_name="dòng")),
+                ("raw", models.JSONField(default=dict)),
+                ("cleaned", models.JSONField(default=dict)),
+                ("errors", models.JSONField(default=list)),
+                ("valid", models.BooleanField(default=False)),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rows",
+                        to="registry.importbatch",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['batch', 'line'],
+                "ordering": ["batch", "line"],
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=300, verbose_name='tên đơn vị')),
-                ('name_folded', models.CharField(db_index=True, editable=False, max_length=300)),
-                ('kind', models.CharField(choices=[('co_quan_trung_uong', 'Cơ quan Trung ương'), ('co_quan_thanh_pho', 'Cơ quan cấp thành phố'), ('co_quan_cap_xa', 'Cơ quan cấp xã'), ('don_vi_su_nghiep', 'Đơn vị sự nghiệp công lập'), ('dnnn', 'Doanh nghiệp nhà nước'), ('dn_ngoai_nha_nuoc', 'Doanh nghiệp ngoài nhà nước'), ('dn_fdi', 'Doanh nghiệp có vốn đầu tư nước ngoài'), ('benh_vien', 'Bệnh viện'), ('co_so_y_te', 'Cơ sở y tế khác'), ('dai_hoc', 'Đại học, cao đẳng'), ('giao_duc_nghe_nghiep', 'Cơ sở giáo dục nghề nghiệp'), ('thpt', 'Trường trung học phổ thông'), ('thcs', 'Trường trung học cơ sở'), ('tieu_hoc', 'Trường tiểu học'), ('mam_non', 'Trường mầm non'), ('khac', 'Khác')], max_length=30, verbose_name='loại hình')),
-                ('sector', models.CharField(blank=True, max_length=120, verbose_name='ngành, lĩnh vực')),
-                ('code', models.CharField(blank=True, help_text='Mã số thuế (doanh nghiệp) hoặc mã đơn vị có quan hệ ngân sách.', max_length=20, null=True, unique=True, verbose_name='mã số thuế / mã đơn vị')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='địa chỉ')),
-                ('headcount', models.PositiveIntegerField(blank=True, null=True, verbose_name='số cán bộ, nhân viên')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='điện thoại')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='thư điện tử')),
-                ('security_contact_name', models.CharField(blank=True, max_length=120, verbose_name='cán bộ phụ trách ANTT')),
-                ('security_contact_phone', models.CharField(blank=True, max_length=20, verbose_name='điện thoại cán bộ phụ trách ANTT')),
-                ('head_name', models.CharField(blank=True, max_length=120, verbose_name='thủ trưởng đơn vị')),
-                ('head_title', models.CharField(blank=True, max_length=120, verbose_name='chức vụ thủ trưởng')),
-                ('status', models.CharField(choices=[('active', 'Đang hoạt động'), ('closed', 'Đã giải thể, ngừng hoạt động')], default='active', max_length=10, verbose_name='trạng thái')),
-                ('notes', models.TextField(blank=True, verbose_name='ghi chú')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='ngày tạo')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='cập nhật')),
-                ('ward', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='units', to='registry.administrativearea', verbose_name='xã, phường')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=300, verbose_name="tên đơn vị")),
+                ("name_folded", models.CharField(db_index=True, editable=False, max_length=300)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("co_quan_trung_uong", "Cơ quan Trung ương"),
+                            ("co_quan_thanh_pho", "Cơ quan cấp thành phố"),
+                            ("co_quan_cap_xa", "Cơ quan cấp xã"),
+                            ("don_vi_su_nghiep", "Đơn vị sự nghiệp công lập"),
+                            ("dnnn", "Doanh nghiệp nhà nước"),
+                            ("dn_ngoai_nha_nuoc", "Doanh nghiệp ngoài nhà nước"),
+                            ("dn_fdi", "Doanh nghiệp có vốn đầu tư nước ngoài"),
+                            ("benh_vien", "Bệnh viện"),
+                            ("co_so_y_te", "Cơ sở y tế khác"),
+                            ("dai_hoc", "Đại học, cao đẳng"),
+                            ("giao_duc_nghe_nghiep", "Cơ sở giáo dục nghề nghiệp"),
+                            ("thpt", "Trường trung học phổ thông"),
+                            ("thcs", "Trường trung học cơ sở"),
+                            ("tieu_hoc", "Trường tiểu học"),
+                            ("mam_non", "Trường mầm non"),
+                            ("khac", "Khác"),
+                        ],
+                        max_length=30,
+                        verbose_name="loại hình",
+                    ),
+                ),
+                (
+                    "sector",
+                    models.CharField(blank=True, max_length=120, verbose_name="ngành, lĩnh vực"),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        blank=True,
+                        help_text="Mã số thuế (doanh nghiệp) hoặc mã đơn vị có quan hệ ngân sách.",
+                        max_length=20,
+                        null=True,
+                        unique=True,
+                        verbose_name="mã số thuế / mã đơn vị",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="địa chỉ")),
+                (
+                    "headcount",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="số cán bộ, nhân viên"
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="điện thoại")),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="thư điện tử"),
+                ),
+                (
+                    "security_contact_name",
+                    models.CharField(
+                        blank=True, max_length=120, verbose_name="cán bộ phụ trách ANTT"
+                    ),
+                ),
+                (
+                    "security_contact_phone",
+                    models.CharField(
+                        blank=True, max_length=20, verbose_name="điện thoại cán bộ phụ trách ANTT"
+                    ),
+                ),
+                (
+                    "head_name",
+                    models.CharField(blank=True, max_length=120, verbose_name="thủ trưởng đơn vị"),
+                ),
+                (
+                    "head_title",
+                    models.CharField(blank=True, max_length=120, verbose_name="chức vụ thủ trưởng"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Đang hoạt động"),
+                            ("closed", "Đã giải thể, ngừng hoạt động"),
+                        ],
+                        default="active",
+                        max_length=10,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="ghi chú")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="ngày tạo")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="cập nhật")),
+                (
+                    "ward",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="units",
+                        to="registry.administrativearea",
+                        verbose_name="xã, phường",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đơn vị',
-                'verbose_name_plural': 'đơn vị',
-                'ordering': ['name_folded', 'id'],
+                "verbose_name": "đơn vị",
+                "verbose_name_plural": "đơn vị",
+                "ordering": ["name_folded", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='administrativearea',
-            constraint=models.CheckConstraint(condition=models.Q(('level__in', ['province', 'ward', 'residential'])), name='area_level_valid'),
+            model_name="administrativearea",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("level__in", ["province", "ward", "residential"])),
+                name="area_level_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='administrativearea',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('level', 'province'), ('parent__isnull', True)), models.Q(models.Q(('level', 'province'), _negated=True), ('parent__isnull', False)), _connector='OR'), name='area_parent_matches_level'),
+            model_name="administrativearea",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("level", "province"), ("parent__isnull", True)),
+                    models.Q(
+                        models.Q(("level", "province"), _negated=True), ("parent__isnull", False)
+                    ),
+                    _connector="OR",
+                ),
+                name="area_parent_matches_level",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='areaalias',
-            constraint=models.UniqueConstraint(fields=('area', 'name_folded'), name='area_alias_unique'),
+            model_name="areaalias",
+            constraint=models.UniqueConstraint(
+                fields=("area", "name_folded"), name="area_alias_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='importbatch',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['preview', 'queued', 'done', 'failed', 'cancelled'])), name='import_status_valid'),
+            model_name="importbatch",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["preview", "queued", "done", "failed", "cancelled"])
+                ),
+                name="import_status_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='importrow',
-            index=models.Index(fields=['batch', 'valid', 'line'], name='registry_im_batch_i_12e23f_idx'),
+            model_name="importrow",
+            index=models.Index(
+                fields=["batch", "valid", "line"], name="registry_im_batch_i_12e23f_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='unit',
-            index=models.Index(fields=['ward', 'name_folded', 'id'], name='unit_ward_name'),
+            model_name="unit",
+            index=models.Index(fields=["ward", "name_folded", "id"], name="unit_ward_name"),
         ),
         migrations.AddIndex(
-            model_name='unit',
-            index=models.Index(fields=['kind', 'name_folded', 'id'], name='unit_kind_name'),
+            model_name="unit",
+            index=models.Index(fields=["kind", "name_folded", "id"], name="unit_kind_name"),
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['co_quan_trung_uong', 'co_quan_thanh_pho', 'co_quan_cap_xa', 'don_vi_su_nghiep', 'dnnn', 'dn_ngoai_nha_nuoc', 'dn_fdi', 'benh_vien', 'co_so_y_te', 'dai_hoc', 'giao_duc_nghe_nghiep', 'thpt', 'thcs', 'tieu_hoc', 'mam_non', 'khac'])), name='unit_kind_valid'),
+            model_name="unit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "co_quan_trung_uong",
+                            "co_quan_thanh_pho",
+                            "co_quan_cap_xa",
+                            "don_vi_su_nghiep",
+                            "dnnn",
+                            "dn_ngoai_nha_nuoc",
+                            "dn_fdi",
+                            "benh_vien",
+                            "co_so_y_te",
+                            "dai_hoc",
+                            "giao_duc_nghe_nghiep",
+                            "thpt",
+                            "thcs",
+                            "tieu_hoc",
+                            "mam_non",
+                            "khac",
+                        ],
+                    )
+                ),
+                name="unit_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['active', 'closed'])), name='unit_status_valid'),
+            model_name="unit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["active", "closed"])), name="unit_status_valid"
+            ),
         ),
     ]
