@@ -16,6 +16,8 @@ from typing import Any
 
 from django.db import transaction
 
+from antq.core.audit import audit_record
+from antq.core.models import AuditAction
 from antq.registry.models import AdministrativeArea, AreaAlias
 from antq.registry.status import AreaLevel
 from antq.textvn import fold
@@ -95,8 +97,14 @@ def areas_load(*, province_code: int | None = None) -> LoadResult:
             existing = set(w.aliases.values_list("name_folded", flat=True))
             new_aliases = []
             for old_name, old_district, old_code, _split in former.get(w.code, []):
-                # Tell apart homonyms: "Phường Hàng Bạc (Quận Hoàn Kiếm)".
-                label = f"{old_name} ({old_district})" if old_district else old_name
+                # Tell apart homonyms: "Phường Hàng Bạc (Quận Hoàn Kiếm)". Island districts
+                # that had no wards (Huyện Côn Đảo…) are the former name themselves.
+                if old_name and old_district:
+                    label = f"{old_name} ({old_district})"
+                else:
+                    label = old_name or old_district
+                if not label:
+                    continue
                 folded = fold(label)
                 if folded in existing:
                     continue
@@ -115,15 +123,25 @@ def areas_load(*, province_code: int | None = None) -> LoadResult:
     return LoadResult(provinces, wards, aliases)
 
 
+@transaction.atomic
 def residential_area_create(
-    *, ward: AdministrativeArea, name: str, kind: str = "Tổ dân phố"
+    *, ward: AdministrativeArea, name: str, kind: str = "Tổ dân phố", actor: Any = None
 ) -> AdministrativeArea:
     """Add a khu dân cư / tổ dân phố / thôn below a ward (local data, not in the package)."""
-    number = ward.children.count() + 1
-    return _upsert(
+    number = AdministrativeArea.objects.filter(parent=ward).count() + 1
+    area = _upsert(
         code=f"{ward.code}-{number}",
         name=name,
         level=AreaLevel.RESIDENTIAL,
         division_type=kind,
         parent=ward,
     )
+    area.full_clean()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=area,
+        after={"name": area.name, "division_type": kind, "parent": ward.pk},
+        ward_id=ward.pk,
+    )
+    return area

@@ -121,27 +121,42 @@ def area_get_for(user: Any, pk: Any) -> AdministrativeArea:
         raise Http404 from exc
 
 
+_WARD_PREFIXES = ("", "phuong ", "xa ", "dac khu ", "thi tran ")
+_ABBREVIATIONS = {"p.": "phuong ", "p ": "phuong ", "x.": "xa ", "tt.": "thi tran "}
+
+
 def ward_resolve(name: str, *, province_code: str | None = None) -> list[AdministrativeArea]:
     """Wards whose current or former name is ``name`` (accent-insensitive).
 
     "Hoàn Kiếm", "phuong hoan kiem" and "P. Hoàn Kiếm" all find Phường Hoàn Kiếm; a former
-    name finds the ward(s) that absorbed it. More than one result means it is ambiguous.
+    name ("Phường Hàng Bạc", optionally ", Quận Hoàn Kiếm") finds the ward(s) that absorbed
+    it. More than one result means the name is ambiguous.
     """
-    folded = fold(name).replace("p.", "phuong ").replace("x.", "xa ")
+    folded = fold(name)
+    for short, full in _ABBREVIATIONS.items():
+        if folded.startswith(short):
+            folded = full + folded[len(short) :]
     folded = " ".join(folded.split())
+    if not folded:
+        return []
+    district = ""
+    if "," in folded:
+        folded, district = (part.strip() for part in folded.split(",", 1))
+    candidates = [prefix + folded for prefix in _WARD_PREFIXES]
     province = province_code or _province_code()
     wards = AdministrativeArea.objects.filter(level=AreaLevel.WARD, parent__code=province)
-    exact = list(wards.filter(name_folded=folded))
-    if exact:
-        return exact
-    for prefix in ("phuong ", "xa ", "dac khu "):
-        found = list(wards.filter(name_folded=prefix + folded))
-        if found:
-            return found
-    former = wards.filter(
-        Q(aliases__name_folded=folded) | Q(aliases__name_folded__startswith=folded + " (")
-    ).distinct()
-    return list(former)
+    if not district:
+        current = list(wards.filter(name_folded__in=candidates))
+        if current:
+            return current
+    alias = Q()
+    for candidate in candidates:
+        if district:
+            alias |= Q(aliases__name_folded=f"{candidate} ({district})")
+        else:
+            alias |= Q(aliases__name_folded=candidate)
+            alias |= Q(aliases__name_folded__startswith=candidate + " (")
+    return list(wards.filter(alias).distinct().order_by("name_folded"))
 
 
 def import_batch_get_for(user: Any, pk: Any) -> ImportBatch:
