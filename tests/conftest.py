@@ -7,6 +7,7 @@ Unit X is in ward A, unit Y in ward B.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -109,7 +110,7 @@ def _is_transactional(request: pytest.FixtureRequest) -> bool:
 
 
 @pytest.fixture(autouse=True)
-def _audit_append_only(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+def _audit_append_only(request: pytest.FixtureRequest) -> Iterator[None]:
     """Every database test runs with the append-only triggers in place. After a
     transactional test they are lifted so the runner can empty the table."""
     uses_db = request.node.get_closest_marker("django_db") is not None or bool(

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from antq.accounts.models import ApiToken, User
 from antq.accounts.roles import AREA_ROLES, UNIT_ROLES
@@ -29,9 +30,9 @@ def _user_snapshot(user: User) -> dict[str, Any]:
 
 def _check_scope(role: str, unit: Any, areas: Iterable[AdministrativeArea]) -> None:
     if role in UNIT_ROLES and unit is None:
-        raise ValidationError({"unit": "Vai trò này cần chọn đơn vị."})
+        raise ValidationError({"unit": _("Vai trò này cần chọn đơn vị.")})
     if role in AREA_ROLES and not list(areas):
-        raise ValidationError({"areas": "Cán bộ Công an xã, phường cần ít nhất một địa bàn."})
+        raise ValidationError({"areas": _("Cán bộ Công an xã, phường cần ít nhất một địa bàn.")})
 
 
 @transaction.atomic
@@ -90,7 +91,7 @@ def user_update(
 @transaction.atomic
 def user_set_active(*, actor: Any, user: User, active: bool, reason: str = "") -> User:
     if user.pk == actor.pk and not active:
-        raise ValidationError("Bạn không thể tự khoá tài khoản của mình.")
+        raise ValidationError(_("Bạn không thể tự khoá tài khoản của mình."))
     if user.is_active == active:
         return user
     user.is_active = active

@@ -220,6 +220,7 @@ CSRF_FAILURE_VIEW = "antq.core.views.csrf_failure"
 # --- Static and uploaded files --------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

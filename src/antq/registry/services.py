@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from antq.core.audit import Change, audit_record, audit_record_many, snapshot
 from antq.core.models import AuditAction
@@ -65,7 +66,7 @@ def clean_unit_data(data: dict[str, Any]) -> dict[str, Any]:
             try:
                 cleaned[name] = normalize_phone(str(cleaned[name] or ""))
             except InvalidPhone:
-                errors[name] = "Số điện thoại không hợp lệ (ví dụ đúng: 0912 345 678)."
+                errors[name] = _("Số điện thoại không hợp lệ (ví dụ đúng: 0912 345 678).")
     if errors:
         raise ValidationError(errors)
     return cleaned
@@ -138,7 +139,7 @@ def unit_delete(*, actor: Any, unit: Unit, reason: str = "") -> None:
     """Remove a unit entered by mistake. Units that ever operated are closed instead."""
     if unit.members.exists():
         raise ValidationError(
-            "Đơn vị đang có tài khoản người dùng; hãy chuyển hoặc khoá các tài khoản đó trước."
+            _("Đơn vị đang có tài khoản người dùng; hãy chuyển hoặc khoá các tài khoản đó trước.")
         )
     audit_record(
         actor=actor,

@@ -18,6 +18,8 @@ register = template.Library()
 def _describe(field: models.Field[Any, Any] | None, value: Any) -> str:
     if value is None or value == "":
         return "—"
+    if isinstance(value, str) and value.startswith("+84"):
+        return display_phone(value)
     if field is None:
         return str(value)
     if field.choices:
