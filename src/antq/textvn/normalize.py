@@ -33,4 +33,4 @@ def fold(text: str) -> str:
     """Lower-case, remove every diacritic, map đ→d and collapse whitespace."""
     decomposed = unicodedata.normalize("NFD", text.translate(_SPECIAL))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return squash_spaces(stripped.translate(_SPECIAL).casefold())
+    return squash_spaces(stripped.casefold().translate(_SPECIAL))
