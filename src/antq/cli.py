@@ -43,7 +43,8 @@ def _serve(argv: Sequence[str]) -> int:
         "--timeout",
         "60",
     ]
-    processes = [subprocess.Popen(gunicorn)]
+    # Our own interpreter and fixed arguments: no shell, no user input.
+    processes = [subprocess.Popen(gunicorn)]  # noqa: S603
     if args.with_worker:
         processes.append(subprocess.Popen([sys.executable, "-m", "antq.cli", "worker"]))
 

@@ -19,7 +19,7 @@ from antq.core.models import AuditAction
 from antq.registry.models import AdministrativeArea
 
 USER_FIELDS = ("username", "full_name", "title", "phone", "email", "role", "unit", "is_active")
-TOKEN_PREFIX = "antq_"
+TOKEN_PREFIX = "antq_"  # noqa: S105 (a public prefix, not a secret)
 
 
 def _user_snapshot(user: User) -> dict[str, Any]:

@@ -83,6 +83,9 @@ class AuditHead(models.Model):
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_head_single")]
 
+    def __str__(self) -> str:
+        return f"{self.length} @ {self.last_hash[:12]}"
+
 
 class JobStatus(models.TextChoices):
     PENDING = "pending", _("Đang chờ")

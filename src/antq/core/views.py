@@ -9,8 +9,8 @@ from django.views.decorators.http import require_GET
 
 from antq.accounts import scoping
 from antq.core import selectors
-from antq.core.jobs import job_result_file
 from antq.core.http import HtmxHttpRequest
+from antq.core.jobs import job_result_file
 from antq.core.models import AuditAction
 from antq.core.pagination import paginate
 from antq.registry.selectors import unit_block_counts, unit_ward_counts
