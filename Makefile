@@ -47,5 +47,9 @@ typecheck: $(DEV_STAMP)
 pytest: $(DEV_STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+## make bench: time the 50,000-unit demo city on a throwaway SQLite database
+bench: $(STAMP)
+	$(BIN)/python bench/generate_city.py
+
 clean:
 	rm -rf $(VENV) var/static .pytest_cache .mypy_cache .ruff_cache

@@ -70,7 +70,7 @@ def _serve(argv: Sequence[str]) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     _env()
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args or args[0] in {"-h", "--help", "help"}:
+    if not args or args in (["-h"], ["--help"], ["help"]):
         print(__doc__)
         args = ["help"]
     if args[0] == "serve":
