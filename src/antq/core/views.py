@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from antq.accounts import scoping
@@ -21,13 +24,15 @@ from antq.registry.status import UnitStatus
 def home(request: HttpRequest) -> HttpResponse:
     units = scoping.units_for(request.user)
     active = units.filter(status=UnitStatus.ACTIVE)
+    trail = scoping.audit_for(request.user)
     context = {
-        "unit_total": units.count(),
         "unit_active": active.count(),
+        "unit_closed": units.filter(status=UnitStatus.CLOSED).count(),
+        "change_count": trail.filter(at__gte=timezone.now() - timedelta(days=30)).count(),
         "blocks": unit_block_counts(active),
         "wards": unit_ward_counts(active, limit=10),
         "ward_total": scoping.areas_for(request.user).filter(level="ward").count(),
-        "recent": scoping.audit_for(request.user).select_related(None).order_by("-id")[:8],
+        "recent": trail.order_by("-id")[:8],
     }
     return render(request, "core/home.html", context)
 
