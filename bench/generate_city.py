@@ -1,7 +1,6 @@
 """Time ``antq demo-data --units N`` on a throwaway SQLite database under ``var/bench/``.
 
     .venv/bin/python bench/generate_city.py                 # 50,000 units, with audit rows
-    .venv/bin/python bench/generate_city.py --no-audit      # the same without them
     .venv/bin/python bench/generate_city.py --units 2400    # the size of `make demo`
 
 Migrations run first and are not counted; the printed time is the whole ``demo-data``
@@ -27,7 +26,6 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--no-audit", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep var/bench/city afterwards")
     args = parser.parse_args()
 
@@ -38,8 +36,6 @@ def main() -> int:
     subprocess.run([*antq, "migrate", "--no-input", "-v", "0"], env=env, check=True)
 
     command = ["demo-data", "--units", str(args.units), "--seed", str(args.seed)]
-    if args.no_audit:
-        command.append("--no-audit")
     started = time.perf_counter()
     subprocess.run([*antq, *command], env=env, check=True)
     seconds = time.perf_counter() - started

@@ -55,3 +55,24 @@ def test_the_ward_set_is_computed_once_per_request(cast, django_assert_num_queri
     with django_assert_num_queries(2):
         scoping.ward_ids_for(user)
         scoping.ward_ids_for(user)
+
+
+def test_city_roles_see_only_the_departments_province(cast) -> None:
+    from antq.registry.areas import areas_load
+    from tests.factories import make_unit
+
+    areas_load(province_code=79)  # Thành phố Hồ Chí Minh
+    elsewhere = AdministrativeArea.objects.filter(path__startswith="79/", level="ward").first()
+    make_unit(area=elsewhere, name="Đơn vị ở tỉnh khác")
+    assert "Đơn vị ở tỉnh khác" not in _names(scoping.units_for(cast.department))
+    assert not scoping.areas_for(cast.department).filter(pk=elsewhere.pk).exists()
+
+
+def test_only_administrators_see_the_audit_of_accounts(cast) -> None:
+    from antq.accounts.services import token_create, user_set_active
+
+    token_create(actor=cast.admin, user=cast.leader, name="Ứng dụng")
+    user_set_active(actor=cast.admin, user=cast.unit_y_officer, active=False)
+    assert scoping.audit_for(cast.admin).count() == 2
+    for role in ["department", "leader", "ward_b_officer", "unit_y_officer"]:
+        assert scoping.audit_for(cast.by_name(role)).count() == 0, role

@@ -70,3 +70,27 @@ def test_audit_verify_reports_a_deleted_row(cast):
     result = audit_verify()
     assert not result.ok
     assert result.broken_id == middle.pk + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_audit_verify_reports_a_deleted_last_row(cast):
+    unit = services.unit_create(actor=cast.department, data=_unit_data(cast))
+    services.unit_update(actor=cast.department, unit=unit, data={"headcount": 5})
+    set_audit_triggers(False)
+    AuditEntry.objects.order_by("-id").first().delete()
+    result = audit_verify()
+    assert (result.ok, result.broken_id, result.checked) == (False, None, 1)
+
+
+def test_entries_written_after_the_head_was_read_are_left_for_the_next_run(cast, monkeypatch):
+    from antq.core import audit
+    from antq.core.models import AuditHead
+
+    unit = services.unit_create(actor=cast.department, data=_unit_data(cast))
+    head = AuditHead.objects.get()
+    services.unit_update(actor=cast.department, unit=unit, data={"headcount": 5})
+    # The verifier sees the head as it was before the second write.
+    monkeypatch.setattr(
+        audit.AuditHead.objects, "filter", lambda **kw: type("Q", (), {"first": lambda s: head})()
+    )
+    assert audit_verify() == audit.VerifyResult(True, 1)

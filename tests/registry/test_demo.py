@@ -236,10 +236,10 @@ def test_a_few_residential_areas_hang_under_three_wards():
 
 
 @pytest.mark.django_db
-def test_no_audit_skips_the_unit_rows_but_keeps_the_chain_valid():
-    _demo(units=80, no_audit=True)
+def test_every_demo_unit_has_its_import_audit_row():
+    _demo(units=80)
     assert Unit.objects.count() == 80
-    assert not AuditEntry.objects.filter(action=AuditAction.IMPORT).exists()
+    assert AuditEntry.objects.filter(action=AuditAction.IMPORT).count() == 80
     assert audit_verify().ok
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from antq.core.models import AuditEntry
+from antq.registry import services
 from antq.registry.models import Unit
 
 
@@ -199,3 +200,36 @@ def test_deleting_a_unit_keeps_its_history(client, cast) -> None:
     # The ward officer still sees the deletion in the trail of his ward.
     client.force_login(cast.ward_a_officer)
     assert "Đơn vị nhập nhầm" in client.get("/nhat-ky/").content.decode()
+
+
+def test_an_out_of_scope_ward_in_the_query_does_not_drop_the_other_filters(client, cast) -> None:
+    client.force_login(cast.ward_a_officer)
+    response = client.get("/don-vi/", {"q": "khong co", "ward": cast.ward_b.pk})
+    assert response.context["page"].items == []
+
+
+def test_an_absurd_page_number_is_not_an_error(client, cast) -> None:
+    client.force_login(cast.department)
+    response = client.get("/don-vi/", {"page": "99999999999999999999"})
+    assert response.status_code == 200
+
+
+def test_moving_a_unit_shows_in_the_trail_of_both_wards(client, cast) -> None:
+    client.force_login(cast.department)
+    url = reverse("registry:unit_edit", args=[cast.unit_x.pk])
+    client.post(url, _form(cast.unit_x, ward=cast.ward_b.pk))
+    entries = AuditEntry.objects.order_by("id")
+    assert [e.ward_id for e in entries] == [cast.ward_b.pk, cast.ward_a.pk]
+    assert entries[0].before == {"ward": cast.ward_a.pk, "ward__label": "Phường Hoàn Kiếm"}
+    for officer in (cast.ward_a_officer, cast.ward_b_officer):
+        client.force_login(officer)
+        body = client.get("/nhat-ky/").content.decode()
+        assert "Phường Hoàn Kiếm" in body and "Phường Cửa Nam" in body
+
+
+def test_the_audit_list_does_not_query_per_row(client, cast, django_assert_max_num_queries) -> None:
+    for n in range(30):
+        services.unit_update(actor=cast.department, unit=cast.unit_x, data={"headcount": n + 1})
+    client.force_login(cast.department)
+    with django_assert_max_num_queries(12):
+        client.get("/nhat-ky/")

@@ -3,101 +3,120 @@
 Every list, detail, search, count, export and API endpoint starts from one of these
 querysets; an object outside them does not exist for that user (404, never 403).
 What a user may *do* with a visible object is decided in ``permissions``.
+
+Scopes: city roles see the department's province (``ANTQ_PROVINCE_CODE``); a ward officer
+sees the wards he is assigned (and everything below them); a unit's officer and head see
+their unit. A later app adds its ``<things>_for(user)`` here, built with :func:`by_scope`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, TypeVar
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.db.models import Model, Q, QuerySet
 
-from antq.accounts.roles import AREA_ROLES, CITY_ROLES, UNIT_ROLES
+from antq.accounts.roles import AREA_ROLES, CITY_ROLES, UNIT_ROLES, Role
 from antq.core.models import AuditEntry, Job
 from antq.registry.models import AdministrativeArea, Unit
 from antq.registry.status import AreaLevel
 
+M = TypeVar("M", bound=Model)
+
+# Audit entries about accounts are shown only to administrators, like the accounts themselves.
+ACCOUNT_OBJECT_TYPES = ("accounts.user", "accounts.apitoken")
+
+
+def _active(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
 
 def is_city_wide(user: Any) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.role in CITY_ROLES)
+    return _active(user) and user.role in CITY_ROLES
+
+
+def province_path() -> str:
+    """Path prefix of the department's province in the area tree ("01/")."""
+    return f"{settings.ANTQ_PROVINCE_CODE:02d}/"
+
+
+def _subtree(paths: Iterable[str]) -> Q:
+    """Areas at or below any of ``paths``; matches nothing when there are none."""
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return condition
 
 
 def ward_ids_for(user: Any) -> set[int] | None:
-    """The wards whose units the user may see; ``None`` means every ward."""
-    if not (user.is_authenticated and user.is_active):
+    """The wards whose records the user may see; ``None`` means every ward of the province."""
+    if not _active(user):
         return set()
     if user.role in CITY_ROLES:
         return None
-    if user.role in AREA_ROLES:
-        # Cache on the user object: one query per request, however many lists it shows.
-        cached: set[int] | None = getattr(user, "_antq_ward_ids", None)
-        if cached is None:
-            paths = list(user.areas.values_list("path", flat=True))
-            if not paths:
-                cached = set()
-            else:
-                subtree = Q()
-                for path in paths:
-                    subtree |= Q(path__startswith=path)
-                cached = set(
-                    AdministrativeArea.objects.filter(subtree, level=AreaLevel.WARD).values_list(
-                        "id", flat=True
-                    )
-                )
-            user._antq_ward_ids = cached
-        return cached
     if user.role in UNIT_ROLES and user.unit_id:
         return {user.unit.ward_id}
-    return set()
+    if user.role not in AREA_ROLES:
+        return set()
+    # Cached on the user object: one query per request, however many lists it shows.
+    cached: set[int] | None = getattr(user, "_antq_ward_ids", None)
+    if cached is None:
+        paths = list(user.areas.values_list("path", flat=True))
+        cached = set(
+            AdministrativeArea.objects.filter(_subtree(paths), level=AreaLevel.WARD).values_list(
+                "id", flat=True
+            )
+        )
+        user._antq_ward_ids = cached
+    return cached
+
+
+def by_scope(qs: QuerySet[M], user: Any, *, ward_field: str, unit_field: str) -> QuerySet[M]:
+    """Filter records that carry a ward and a unit by the user's scope: city roles keep
+    everything, ward officers the records of their wards, unit roles those of their unit."""
+    if not _active(user):
+        return qs.none()
+    if user.role in CITY_ROLES:
+        return qs
+    if user.role in UNIT_ROLES and user.unit_id:
+        return qs.filter(**{unit_field: user.unit_id})
+    if user.role in AREA_ROLES:
+        return qs.filter(**{f"{ward_field}__in": ward_ids_for(user) or []})
+    return qs.none()
 
 
 def units_for(user: Any) -> QuerySet[Unit]:
     """Units the user may see."""
     qs = Unit.objects.all()
-    if not (user.is_authenticated and user.is_active):
-        return qs.none()
-    if user.role in CITY_ROLES:
-        return qs
-    if user.role in AREA_ROLES:
-        return qs.filter(ward_id__in=ward_ids_for(user) or [])
-    if user.role in UNIT_ROLES and user.unit_id:
-        return qs.filter(pk=user.unit_id)
-    return qs.none()
+    if is_city_wide(user):
+        qs = qs.filter(ward__path__startswith=province_path())
+    return by_scope(qs, user, ward_field="ward_id", unit_field="pk")
 
 
 def areas_for(user: Any) -> QuerySet[AdministrativeArea]:
-    """Areas the user may see: all for city roles, the assigned subtree (and the wards of
-    the user's unit) otherwise. Ancestors are not listed; they are shown only as names."""
+    """Areas the user may see: the province for city roles, otherwise the assigned wards
+    (or the ward of the user's unit) and what lies below them."""
     qs = AdministrativeArea.objects.all()
-    if not (user.is_authenticated and user.is_active):
+    if not _active(user):
         return qs.none()
     if user.role in CITY_ROLES:
-        return qs
+        return qs.filter(path__startswith=province_path())
     ward_ids = ward_ids_for(user) or set()
-    if not ward_ids:
-        return qs.none()
     paths = AdministrativeArea.objects.filter(id__in=ward_ids).values_list("path", flat=True)
-    subtree = Q()
-    for path in paths:
-        subtree |= Q(path__startswith=path)
-    return qs.filter(subtree)
+    return qs.filter(_subtree(paths))
 
 
 def audit_for(user: Any) -> QuerySet[AuditEntry]:
     """Audit entries about objects the user may see."""
-    qs = AuditEntry.objects.all()
-    if not (user.is_authenticated and user.is_active):
-        return qs.none()
-    if user.role in CITY_ROLES:
-        return qs
-    if user.role in AREA_ROLES:
-        return qs.filter(ward_id__in=ward_ids_for(user) or [])
-    if user.role in UNIT_ROLES and user.unit_id:
-        return qs.filter(unit_id=user.unit_id)
-    return qs.none()
+    qs = by_scope(AuditEntry.objects.all(), user, ward_field="ward_id", unit_field="unit_id")
+    if _active(user) and user.role != Role.ADMIN:
+        qs = qs.exclude(object_type__in=ACCOUNT_OBJECT_TYPES)
+    return qs
 
 
 def jobs_for(user: Any) -> QuerySet[Job]:
     """Background jobs are private to whoever started them."""
-    if not (user.is_authenticated and user.is_active):
+    if not _active(user):
         return Job.objects.none()
     return Job.objects.filter(owner=user)

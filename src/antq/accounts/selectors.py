@@ -7,7 +7,6 @@ from django.http import Http404
 
 from antq.accounts import permissions
 from antq.accounts.models import ApiToken, User
-from antq.textvn import fold
 
 
 def user_list_for(actor: Any, *, q: str = "", role: str = "") -> QuerySet[User]:
@@ -16,9 +15,7 @@ def user_list_for(actor: Any, *, q: str = "", role: str = "") -> QuerySet[User]:
         raise Http404
     qs = User.objects.select_related("unit").prefetch_related("areas")
     if q:
-        qs = qs.filter(
-            Q(username__icontains=q) | Q(full_name__icontains=q) | Q(full_name__icontains=fold(q))
-        )
+        qs = qs.filter(Q(username__icontains=q) | Q(full_name__icontains=q))
     if role:
         qs = qs.filter(role=role)
     return qs.order_by("username")

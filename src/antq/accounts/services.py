@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from antq.accounts.models import ApiToken, User
 from antq.accounts.roles import AREA_ROLES, UNIT_ROLES
-from antq.core.audit import audit_record, snapshot
+from antq.core.audit import audit_record, changes_between, snapshot
 from antq.core.models import AuditAction
 from antq.registry.models import AdministrativeArea
 
@@ -76,15 +76,9 @@ def user_update(
     locked.full_clean(exclude=["password"])
     locked.save()
     locked.areas.set(areas if locked.role in AREA_ROLES else [])
-    after = _user_snapshot(locked)
-    if after != before:
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=locked,
-            before={k: v for k, v in before.items() if after[k] != v},
-            after={k: v for k, v in after.items() if before[k] != v},
-        )
+    old, new = changes_between(before, _user_snapshot(locked))
+    if new or old:
+        audit_record(actor=actor, action=AuditAction.UPDATE, obj=locked, before=old, after=new)
     return locked
 
 

@@ -23,14 +23,13 @@ from antq.api.schemas import (
 )
 from antq.registry import selectors, services
 from antq.registry.models import AdministrativeArea
-from antq.registry.status import AreaLevel
 
 router = Router(tags=["Đơn vị"])
 
 
 def _visible_ward(user: Any, ward_id: int) -> AdministrativeArea:
     """The ward with this id if the user may see it; otherwise a 422 on ``ward``."""
-    ward = selectors.area_list_for(user).filter(level=AreaLevel.WARD, pk=ward_id).first()
+    ward = selectors.ward_list_for(user).filter(pk=ward_id).first()
     if ward is None:
         message = _("Xã, phường không tồn tại hoặc nằm ngoài phạm vi của bạn.")
         raise ApiError(

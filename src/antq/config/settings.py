@@ -180,16 +180,21 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
-# Lock the account (username) after repeated failures from anywhere, and also a client (IP +
-# browser) that tries many usernames. Not the bare IP: a whole police station may share one.
-AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address", "user_agent"]]
+# Lock the account (username) after repeated failures from anywhere. Not by IP address: a
+# whole police station sits behind one address (and behind the proxy every client is
+# 127.0.0.1), so a few officers' typos would lock everybody out. Guessing across many
+# usernames is slowed at the proxy (limit_req on the login URL, docs/deploy.md), which is
+# why axes' warning about ip_address is silenced.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
-SESSION_COOKIE_AGE = env_int("SESSION_MINUTES", 8 * 60) * 60
+SESSION_COOKIE_AGE = env_int("SESSION_MINUTES", 8 * 60) * 60  # from login
+# A session lasts one working shift from login (absolute), and ends with the browser. Not
+# saved on every request: on SQLite that would be a write per page view and per progress poll.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: the age counts from the last request
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import connection, models
 from django.utils import timezone
 
 from antq.core.models import AuditAction, AuditEntry, AuditHead
@@ -45,14 +45,33 @@ def json_value(value: Any) -> Any:
     return str(value)
 
 
+LABEL_SUFFIX = "__label"
+
+
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
-    """The audited fields of ``obj``; foreign keys as ids."""
+    """The audited fields of ``obj``. A foreign key is stored as its id plus, under
+    ``<name>__label``, the related object's name at the time: the trail reads "Phường Cửa
+    Nam" without a query per row, and without looking up objects the reader may not see."""
     result: dict[str, Any] = {}
     for name in fields:
         field = obj._meta.get_field(name)
         attname = getattr(field, "attname", name)
-        result[name] = json_value(getattr(obj, attname))
+        value = getattr(obj, attname)
+        result[name] = json_value(value)
+        if field.is_relation and value is not None:
+            result[name + LABEL_SUFFIX] = str(getattr(obj, name))
     return result
+
+
+def changes_between(
+    before: dict[str, Any], after: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The parts of two snapshots that differ (a changed relation keeps its label)."""
+    keys = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+    return (
+        {k: v for k, v in before.items() if k in keys},
+        {k: v for k, v in after.items() if k in keys},
+    )
 
 
 def _canonical(entry: AuditEntry) -> bytes:
@@ -155,26 +174,34 @@ class VerifyResult:
 
 
 def audit_verify(batch_size: int = 5000) -> VerifyResult:
-    """Recompute the whole chain; report the first entry whose link or content is wrong."""
+    """Recompute the chain; report the first entry whose link or content is wrong.
+
+    The head is read first and exactly its ``length`` entries are checked: writers append
+    under the head's lock, so entries committed while we read come after those and are left
+    for the next run. No lock is taken; the server keeps writing meanwhile.
+    """
+    head = AuditHead.objects.filter(id=1).first()
+    length = head.length if head is not None else 0
     expected_prev = GENESIS_HASH
     checked = 0
     last_id = 0
-    with transaction.atomic():
-        while True:
-            batch = list(AuditEntry.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
-            if not batch:
-                break
-            for entry in batch:
-                if entry.prev_hash != expected_prev:
-                    return VerifyResult(
-                        False, checked, entry.id, "liên kết với dòng trước bị đứt (dòng bị xoá?)"
-                    )
-                if entry_hash(entry) != entry.hash:
-                    return VerifyResult(False, checked, entry.id, "nội dung đã bị sửa")
-                expected_prev = entry.hash
-                checked += 1
-                last_id = entry.id
-        head = AuditHead.objects.filter(id=1).first()
-    if head is not None and (head.last_hash != expected_prev or head.length != checked):
+    while checked < length:
+        size = min(batch_size, length - checked)
+        batch = list(AuditEntry.objects.filter(id__gt=last_id).order_by("id")[:size])
+        if not batch:
+            break
+        for entry in batch:
+            if entry.prev_hash != expected_prev:
+                return VerifyResult(
+                    False, checked, entry.id, "liên kết với dòng trước bị đứt (dòng bị xoá?)"
+                )
+            if entry_hash(entry) != entry.hash:
+                return VerifyResult(False, checked, entry.id, "nội dung đã bị sửa")
+            expected_prev = entry.hash
+            checked += 1
+            last_id = entry.id
+    if checked != length or (head is not None and head.last_hash != expected_prev):
         return VerifyResult(False, checked, None, "cuối chuỗi không khớp (dòng cuối bị xoá?)")
+    if head is None and AuditEntry.objects.exists():
+        return VerifyResult(False, 0, None, "mất dòng đầu chuỗi (bảng AuditHead bị xoá?)")
     return VerifyResult(True, checked)

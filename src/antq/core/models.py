@@ -67,11 +67,16 @@ class AuditEntry(models.Model):
         return f"{self.at:%d/%m/%Y %H:%M} {self.actor_name} {self.action} {self.object_repr}"
 
     def changed_fields(self) -> list[tuple[str, object, object]]:
-        """(field, before, after) for each field whose value differs."""
+        """(field, before, after) for each field whose value differs; a related object is
+        given by the name recorded with it (see ``core.audit.snapshot``)."""
         before = self.before or {}
         after = self.after or {}
-        keys = sorted(set(before) | set(after))
-        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+        keys = sorted(k for k in set(before) | set(after) if not k.endswith("__label"))
+        return [
+            (k, before.get(k + "__label", before.get(k)), after.get(k + "__label", after.get(k)))
+            for k in keys
+            if before.get(k) != after.get(k)
+        ]
 
 
 class AuditHead(models.Model):

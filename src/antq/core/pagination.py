@@ -15,6 +15,8 @@ from django.http import HttpRequest
 
 M = TypeVar("M", bound=Model)
 COUNT_CAP = 10_000
+# Beyond this a page number is nonsense (and would overflow the database's OFFSET).
+MAX_PAGE = 100_000
 
 
 @dataclass
@@ -59,7 +61,7 @@ class Page(Generic[M]):
 
 def paginate(request: HttpRequest, qs: QuerySet[M], per_page: int = 50) -> Page[M]:
     try:
-        number = max(1, int(request.GET.get("page", "1")))
+        number = min(max(1, int(request.GET.get("page", "1"))), MAX_PAGE)
     except ValueError:
         number = 1
     offset = (number - 1) * per_page

@@ -22,11 +22,9 @@ from django.utils.translation import gettext as _
 from antq.accounts.models import User
 from antq.accounts.roles import CITY_ROLES, Role
 from antq.accounts.services import user_create
-from antq.core.audit import Change, audit_record_many, snapshot
-from antq.core.models import AuditAction
 from antq.registry.areas import areas_load, residential_area_create
 from antq.registry.models import AdministrativeArea, Unit
-from antq.registry.services import UNIT_FIELDS
+from antq.registry.services import units_insert
 from antq.registry.status import AreaLevel, UnitKind, UnitStatus
 from antq.textvn import fold
 
@@ -1022,14 +1020,13 @@ def demo_city_create(
     seed: int = DEFAULT_SEED,
     units: int = DEFAULT_UNITS,
     province_code: int = HA_NOI,
-    audit: bool = True,
 ) -> DemoResult:
     """Load the province's wards and add the demo city to them, all in one transaction.
 
-    Units get one ``import`` audit row each (``audit=False`` skips them, for benchmarks of
-    tens of thousands of units); the demo users are created through the accounts service and
-    audited as usual. Running it again adds ``units`` more units with new names and codes, but
-    never a second copy of the fixed units, the residential areas or the users.
+    Units get one ``import`` audit row each, like any import; the demo users are created
+    through the accounts service and audited as usual. Running it again adds ``units`` more
+    units with new names and codes, but never a second copy of the fixed units, the
+    residential areas or the users.
     """
     areas_load(province_code=province_code)
     province = AdministrativeArea.objects.get(code=f"{province_code:02d}")
@@ -1047,24 +1044,11 @@ def demo_city_create(
         taken_codes={code for _name, code in existing if code},
         taken_names={name for name, _code in existing},
     )
-    created = Unit.objects.bulk_create(
-        [_unit(spec, ward_ids[spec.ward_code]) for spec in specs], batch_size=2000
+    created = units_insert(
+        actor=None,
+        units=[_unit(spec, ward_ids[spec.ward_code]) for spec in specs],
+        reason=DEMO_REASON,
     )
-    if audit:
-        audit_record_many(
-            actor=None,
-            changes=[
-                Change(
-                    AuditAction.IMPORT,
-                    unit,
-                    after=snapshot(unit, UNIT_FIELDS),
-                    ward_id=unit.ward_id,
-                    unit_id=unit.pk,
-                    reason=DEMO_REASON,
-                )
-                for unit in created
-            ],
-        )
     wards_by_code = {w.code: w for w in ward_rows}
     return DemoResult(
         units=len(created),

@@ -39,8 +39,12 @@ class UnitFilterForm(forms.Form):
         ward_field.choices = [("", _("Mọi xã, phường")), *ward_choices_for(user)]
 
     def filters(self) -> UnitFilters:
-        """The valid part of the query; an invalid value is ignored rather than failing."""
-        data = self.cleaned_data if self.is_valid() else {}
+        """The valid part of the query: an invalid value (an out-of-scope ward, say) is
+        dropped on its own; the other filters still apply."""
+        if not self.is_bound:
+            return UnitFilters()
+        self.is_valid()  # cleaned_data keeps every field that is valid
+        data = self.cleaned_data
         return UnitFilters(
             q=data.get("q", ""),
             block=data.get("block", ""),

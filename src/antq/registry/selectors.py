@@ -89,18 +89,12 @@ def unit_ward_counts(qs: QuerySet[Unit], limit: int | None = None) -> list[Facet
 
 def ward_choices_for(user: Any) -> list[tuple[int, str]]:
     """Wards the user may pick (filters, unit forms)."""
-    return list(
-        scoping.areas_for(user)
-        .filter(level=AreaLevel.WARD, parent__code=_province_code())
-        .order_by("name_folded")
-        .values_list("id", "name")
-    )
+    return list(ward_list_for(user).order_by("name_folded").values_list("id", "name"))
 
 
-def _province_code() -> str:
-    from django.conf import settings
-
-    return f"{settings.ANTQ_PROVINCE_CODE:02d}"
+def ward_list_for(user: Any) -> QuerySet[AdministrativeArea]:
+    """Wards the user may see and put units in (forms and the API use the same rule)."""
+    return scoping.areas_for(user).filter(level=AreaLevel.WARD)
 
 
 def area_list_for(
@@ -143,7 +137,7 @@ def ward_resolve(name: str, *, province_code: str | None = None) -> list[Adminis
     if "," in folded:
         folded, district = (part.strip() for part in folded.split(",", 1))
     candidates = [prefix + folded for prefix in _WARD_PREFIXES]
-    province = province_code or _province_code()
+    province = province_code or scoping.province_path().rstrip("/")
     wards = AdministrativeArea.objects.filter(level=AreaLevel.WARD, parent__code=province)
     if not district:
         current = list(wards.filter(name_folded__in=candidates))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
@@ -9,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from antq.core.audit import Change, audit_record, audit_record_many, snapshot
+from antq.core.audit import Change, audit_record, audit_record_many, changes_between, snapshot
 from antq.core.models import AuditAction
 from antq.core.phones import InvalidPhone, normalize_phone
 from antq.registry.models import Unit
@@ -109,28 +110,21 @@ def unit_update(*, actor: Any, unit: Unit, data: dict[str, Any], reason: str = "
         return locked
     locked.full_clean()
     locked.save()
-    audit_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=locked,
-        before={k: v for k, v in before.items() if after[k] != v},
-        after={k: v for k, v in after.items() if before[k] != v},
-        # Both wards see the move of a unit from one ward to another in their trail.
+    old, new = changes_between(before, after)
+    change = Change(
+        AuditAction.UPDATE,
+        locked,
+        old,
+        new,
         ward_id=locked.ward_id,
         unit_id=locked.pk,
         reason=reason,
     )
-    if before["ward"] != after["ward"]:
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=locked,
-            before={"ward": before["ward"]},
-            after={"ward": after["ward"]},
-            ward_id=before["ward"],
-            unit_id=locked.pk,
-            reason=reason,
-        )
+    changes = [change]
+    if "ward" in old:
+        # The ward the unit left sees the move in its trail too.
+        changes.append(dataclasses.replace(change, ward_id=old["ward"]))
+    audit_record_many(actor=actor, changes=changes)
     return locked
 
 
@@ -139,7 +133,10 @@ def unit_delete(*, actor: Any, unit: Unit, reason: str = "") -> None:
     """Remove a unit entered by mistake. Units that ever operated are closed instead."""
     if unit.members.exists():
         raise ValidationError(
-            _("Đơn vị đang có tài khoản người dùng; hãy chuyển hoặc khoá các tài khoản đó trước.")
+            _(
+                "Đơn vị đang có tài khoản người dùng (kể cả tài khoản đã khoá); hãy chuyển các "
+                "tài khoản đó sang đơn vị khác trước."
+            )
         )
     audit_record(
         actor=actor,
@@ -161,6 +158,13 @@ def units_bulk_create(*, actor: Any, rows: Iterable[dict[str, Any]], source: str
         unit = Unit()
         _apply(unit, clean_unit_data(data))
         units.append(unit)
+    return units_insert(actor=actor, units=units, reason=source)
+
+
+@transaction.atomic
+def units_insert(*, actor: Any, units: list[Unit], reason: str) -> list[Unit]:
+    """Bulk-insert prepared units and write their ``import`` audit rows in the same
+    transaction (imports, the demo city)."""
     created = Unit.objects.bulk_create(units, batch_size=1000)
     audit_record_many(
         actor=actor,
@@ -171,7 +175,7 @@ def units_bulk_create(*, actor: Any, rows: Iterable[dict[str, Any]], source: str
                 after=snapshot(unit, UNIT_FIELDS),
                 ward_id=unit.ward_id,
                 unit_id=unit.pk,
-                reason=source,
+                reason=reason,
             )
             for unit in created
         ],

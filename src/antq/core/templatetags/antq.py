@@ -8,6 +8,7 @@ from django import template
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.translation import gettext
 
 from antq.core.models import AuditEntry
 from antq.core.phones import display_phone
@@ -20,17 +21,12 @@ def _describe(field: models.Field[Any, Any] | None, value: Any) -> str:
         return "—"
     if isinstance(value, str) and value.startswith("+84"):
         return display_phone(value)
-    if field is None:
-        return str(value)
+    if field is None or field.is_relation:
+        return str(value)  # related objects come with the name recorded at the time
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
-    if isinstance(field, models.ForeignKey):
-        if not isinstance(value, int):
-            return str(value)  # recorded as a name already
-        related = field.related_model._default_manager.filter(pk=value).first()  # type: ignore[union-attr]
-        return str(related) if related else f"#{value}"
     if isinstance(field, models.BooleanField):
-        return "Có" if value else "Không"
+        return gettext("Có") if value else gettext("Không")
     return str(value)
 
 

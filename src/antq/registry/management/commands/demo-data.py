@@ -45,14 +45,6 @@ class Command(BaseCommand):
             action="store_true",
             help=_("không làm gì nếu cơ sở dữ liệu đã có đơn vị (dùng cho make demo)"),
         )
-        parser.add_argument(
-            "--no-audit",
-            action="store_true",
-            help=_(
-                "không ghi nhật ký cho từng đơn vị mẫu; chỉ dùng để đo hiệu năng với hàng chục "
-                "nghìn đơn vị (tài khoản mẫu vẫn được ghi nhật ký)"
-            ),
-        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not (settings.DEMO or settings.DEBUG or settings.TESTING):
@@ -71,7 +63,6 @@ class Command(BaseCommand):
             seed=options["seed"],
             units=options["units"],
             province_code=options["province"],
-            audit=not options["no_audit"],
         )
         self.stdout.write(
             _(
