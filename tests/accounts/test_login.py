@@ -39,3 +39,27 @@ def test_a_session_ends_after_a_shift(client, cast, settings) -> None:
     client.post(reverse("accounts:login"), {"username": "phongxdpt", "password": PASSWORD})
     assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE <= 12 * 3600
     assert client.session.get_expire_at_browser_close() is True
+
+
+def test_changing_ones_password_is_audited_and_keeps_the_session(client, cast) -> None:
+    from antq.core.models import AuditEntry
+
+    client.force_login(cast.ward_a_officer)
+    response = client.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "mot-mat-khau-moi-2027",
+            "new_password2": "mot-mat-khau-moi-2027",
+        },
+    )
+    assert response.status_code == 302
+    cast.ward_a_officer.refresh_from_db()
+    assert cast.ward_a_officer.check_password("mot-mat-khau-moi-2027")
+    entry = AuditEntry.objects.get()
+    assert (entry.actor_id, entry.object_id, entry.after) == (
+        cast.ward_a_officer.pk,
+        str(cast.ward_a_officer.pk),
+        {"password": "(đã đổi)"},
+    )
+    assert client.get("/").status_code == 200

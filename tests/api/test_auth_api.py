@@ -138,7 +138,7 @@ def test_me_describes_a_ward_officer_with_his_area_codes(client, cast) -> None:
         "full_name": cast.ward_a_officer.full_name,
         "title": "",
         "role": "ward_officer",
-        "role_label": "Cán bộ Công an xã, phường",
+        "role_label": "Cán bộ Công an xã, phường, đặc khu",
         "unit_id": None,
         "areas": [cast.ward_a.code],
     }

@@ -233,3 +233,10 @@ def test_the_audit_list_does_not_query_per_row(client, cast, django_assert_max_n
     client.force_login(cast.department)
     with django_assert_max_num_queries(12):
         client.get("/nhat-ky/")
+
+
+def test_a_province_page_lists_its_wards_and_counts_all_their_units(client, cast) -> None:
+    client.force_login(cast.department)
+    response = client.get(reverse("registry:area_detail", args=[cast.ward_a.parent_id]))
+    assert response.context["unit_count"] == 2
+    assert "Xã, phường, đặc khu (126)" in response.content.decode()

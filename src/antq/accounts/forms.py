@@ -28,7 +28,7 @@ class UserForm(forms.ModelForm):
         label=_("Địa bàn phụ trách"),
         queryset=AdministrativeArea.objects.filter(level=AreaLevel.WARD).order_by("name_folded"),
         required=False,
-        help_text=_("Chỉ dùng cho cán bộ Công an xã, phường."),
+        help_text=_("Chỉ dùng cho cán bộ Công an xã, phường, đặc khu."),
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
     unit = forms.ModelChoiceField(

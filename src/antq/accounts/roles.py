@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 class Role(models.TextChoices):
     ADMIN = "admin", _("Quản trị hệ thống")
     DEPARTMENT = "department", _("Cán bộ phòng Xây dựng phong trào")
-    WARD_OFFICER = "ward_officer", _("Cán bộ Công an xã, phường")
+    WARD_OFFICER = "ward_officer", _("Cán bộ Công an xã, phường, đặc khu")
     UNIT_OFFICER = "unit_officer", _("Cán bộ phụ trách ANTT của đơn vị")
     UNIT_HEAD = "unit_head", _("Thủ trưởng đơn vị")
     LEADER = "leader", _("Lãnh đạo (Ban Giám đốc)")

@@ -32,7 +32,9 @@ def _check_scope(role: str, unit: Any, areas: Iterable[AdministrativeArea]) -> N
     if role in UNIT_ROLES and unit is None:
         raise ValidationError({"unit": _("Vai trò này cần chọn đơn vị.")})
     if role in AREA_ROLES and not list(areas):
-        raise ValidationError({"areas": _("Cán bộ Công an xã, phường cần ít nhất một địa bàn.")})
+        raise ValidationError(
+            {"areas": _("Cán bộ Công an xã, phường, đặc khu cần ít nhất một địa bàn.")}
+        )
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -35,8 +36,14 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("core:home")
 
     def form_valid(self, form: Any) -> HttpResponse:
+        # Through the service, so the change is audited like an administrator's reset.
+        user = self.request.user
+        services.user_set_password(
+            actor=user, user=user, password=form.cleaned_data["new_password1"]
+        )
+        update_session_auth_hash(self.request, user)
         messages.success(self.request, _("Đã đổi mật khẩu."))
-        return super().form_valid(form)
+        return redirect(self.success_url)
 
 
 @require_GET

@@ -129,14 +129,18 @@ def residential_area_create(
 ) -> AdministrativeArea:
     """Add a khu dân cư / tổ dân phố / thôn below a ward (local data, not in the package)."""
     number = AdministrativeArea.objects.filter(parent=ward).count() + 1
-    area = _upsert(
-        code=f"{ward.code}-{number}",
+    code = f"{ward.code}-{number}"
+    area = AdministrativeArea(
+        code=code,
         name=name,
+        name_folded=fold(name),
         level=AreaLevel.RESIDENTIAL,
         division_type=kind,
         parent=ward,
+        path=f"{ward.path}{code}/",
     )
-    area.full_clean()
+    area.full_clean()  # a taken code is refused, never overwritten
+    area.save()
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,

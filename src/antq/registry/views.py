@@ -46,28 +46,19 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _save(request: HttpRequest, form: UnitForm, save: object) -> HttpResponse | None:
-    """Run the service; put its validation errors back on the form."""
-    try:
-        unit = save(form.changed_data_dict())  # type: ignore[operator]
-    except ValidationError as exc:
-        form.add_error(None, exc)
-        return None
-    return redirect("registry:unit_detail", pk=unit.pk)
-
-
 @require_http_methods(["GET", "POST"])
 def unit_create(request: HttpRequest) -> HttpResponse:
     if not permissions.can_manage_registry(request.user):
         raise PermissionDenied(_("Chỉ cán bộ phòng Xây dựng phong trào được thêm đơn vị."))
     form = UnitForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        response = _save(
-            request, form, lambda data: services.unit_create(actor=request.user, data=data)
-        )
-        if response is not None:
+        try:
+            unit = services.unit_create(actor=request.user, data=form.changed_data_dict())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
             messages.success(request, _("Đã thêm đơn vị."))
-            return response
+            return redirect("registry:unit_detail", pk=unit.pk)
     return render(request, "registry/unit_form.html", {"form": form, "unit": None})
 
 
@@ -83,14 +74,13 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         editable=permissions.unit_editable_fields(request.user, unit),
     )
     if request.method == "POST" and form.is_valid():
-        response = _save(
-            request,
-            form,
-            lambda data: services.unit_update(actor=request.user, unit=unit, data=data),
-        )
-        if response is not None:
+        try:
+            services.unit_update(actor=request.user, unit=unit, data=form.changed_data_dict())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
             messages.success(request, _("Đã lưu thay đổi."))
-            return response
+            return redirect("registry:unit_detail", pk=unit.pk)
     return render(request, "registry/unit_form.html", {"form": form, "unit": unit})
 
 
@@ -140,6 +130,8 @@ def area_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "area": area,
             "children": selectors.area_list_for(request.user, parent=area).order_by("name"),
             "aliases": area.aliases.order_by("name_folded"),
-            "unit_count": selectors.unit_list_for(request.user).filter(ward=area).count(),
+            "unit_count": selectors.unit_list_for(request.user)
+            .filter(ward__path__startswith=area.path)
+            .count(),
         },
     )
