@@ -44,6 +44,16 @@ class Cast:
         return getattr(self, name)
 
 
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """LocaleMiddleware leaves the last request's language active in the thread; a test
+    that browses in English must not make the next one English too."""
+    from django.utils import translation
+
+    yield
+    translation.activate("vi")
+
+
 @pytest.fixture
 def areas(db: None) -> None:
     """The wards of Hà Nội. Cheap after the first test: rolled-back tests keep them."""

@@ -28,6 +28,8 @@ def test_the_header_switches_the_language_to_english_and_back(
 
     switch.get_by_role("button", name="EN", exact=True).click()
     expect(html).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", name="Units")).to_be_visible()
+    expect(page.get_by_role("link", name="Audit trail")).to_be_visible()
     # The switch returns to the same page, filters included.
     expect(page).to_have_url(live_server.url + "/don-vi/?block=y_te")
     page.goto(live_server.url + "/dia-ban/")
@@ -35,6 +37,7 @@ def test_the_header_switches_the_language_to_english_and_back(
 
     switch.get_by_role("button", name="VI", exact=True).click()
     expect(html).to_have_attribute("lang", "vi")
+    expect(page.get_by_role("heading", name="Xã, phường")).to_be_visible()
     expect(page).to_have_url(live_server.url + "/dia-ban/")
 
 
@@ -50,7 +53,7 @@ def test_the_unit_list_fits_a_375_px_phone_and_the_menu_opens(
     assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 1
     page.screenshot(path=SCREENSHOT, full_page=True)
 
-    toggle = page.get_by_role("button", name="Menu")
+    toggle = page.get_by_role("button", name="Trình đơn")
     nav = page.locator("#nav")
     expect(toggle).to_be_visible()
     expect(nav).to_be_hidden()
