@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.contrib.messages import get_messages
@@ -12,7 +14,8 @@ from django.urls import reverse
 
 from antq.core.jobs import job_create
 from antq.core.models import AuditEntry, Job
-from antq.registry.importing import COLUMNS, import_batch_create
+from antq.registry import importing
+from antq.registry.importing import COLUMNS, import_batch_confirm, import_batch_create
 from antq.registry.models import ImportBatch, ImportRow, Unit
 from tests.registry.test_importing import HEADERS, read_sheet, unit_values, xlsx_bytes
 
@@ -218,6 +221,49 @@ def test_the_preview_shows_the_ward_a_former_name_resolved_to(client, cast) -> N
     assert (row.ward, row.ward_resolved) == ("Phường Hàng Bạc", "Phường Hoàn Kiếm")
 
 
+def test_the_preview_names_the_email_column_in_vietnamese(client, cast) -> None:
+    batch = make_batch(cast.department, [unit_values()])
+    client.force_login(cast.department)
+    body = client.get(reverse("registry:import_preview", args=[batch.pk])).content.decode()
+    assert "<th>Thư điện tử</th>" in body
+    assert "<th>Email</th>" not in body
+
+
+def test_the_preview_reads_the_columns_matched_when_the_file_was_read(client, cast) -> None:
+    headers = ["TEN DON VI", "loai hinh", "xa, phuong", "E-mail"]
+    rows = [["Công ty May 10", "dnnn", "Phường Cửa Nam", "may10@vn.vn"]]
+    batch = import_batch_create(
+        owner=cast.department, upload=SimpleUploadedFile("a.xlsx", xlsx_bytes(rows, headers))
+    ).batch
+    client.force_login(cast.department)
+    # The headers are not matched again for every row of the page.
+    with mock.patch.object(importing, "HEADER_FIELDS", {}):
+        response = client.get(reverse("registry:import_preview", args=[batch.pk]))
+    row = response.context["rows"][0]
+    assert (row.name, row.ward, row.email) == ("Công ty May 10", "Phường Cửa Nam", "may10@vn.vn")
+
+
+def test_the_preview_warns_when_the_same_file_was_imported_before(client, cast) -> None:
+    content = xlsx_bytes([unit_values()])
+    first = import_batch_create(owner=cast.department, upload=SimpleUploadedFile("a.xlsx", content))
+    import_batch_confirm(batch=first.batch, actor=cast.department, only_valid=False)
+    at = dt.datetime(2026, 3, 9, 1, 5, tzinfo=dt.UTC)  # 08:05 in Hà Nội
+    ImportBatch.objects.filter(pk=first.batch.pk).update(imported_at=at)
+    other = make_batch(cast.department, [unit_values(name="Trường khác")])
+    again = import_batch_create(
+        owner=cast.department, upload=SimpleUploadedFile("lai.xlsx", content)
+    ).batch
+    client.force_login(cast.department)
+    warning = f"Tệp này đã được nhập ngày 09/03/2026 08:05 (lần nhập #{first.batch.pk})."
+    response = client.get(reverse("registry:import_preview", args=[again.pk]))
+    assert warning in response.content.decode()
+    assert response.context["can_confirm"] is True  # a warning, not a refusal
+    other_page = client.get(reverse("registry:import_preview", args=[other.pk]))
+    assert "Tệp này đã được nhập" not in other_page.content.decode()
+    done_page = client.get(reverse("registry:import_preview", args=[first.batch.pk]))
+    assert "Tệp này đã được nhập" not in done_page.content.decode()
+
+
 @pytest.mark.parametrize(
     ("view", "lines"), [("", [2, 3, 4, 5]), ("loi", [3, 4]), ("loi-truoc", [3, 4, 2, 5])]
 )
@@ -287,14 +333,18 @@ def test_importing_only_the_valid_rows(client, cast) -> None:
 
 
 def test_a_conflict_at_confirm_time_is_shown_and_nothing_is_imported(client, cast) -> None:
-    batch = make_batch(cast.department, [unit_values(code="0101"), unit_values(code="0102")])
+    batch = make_batch(
+        cast.department,
+        [unit_values(name="Trường A", code="0101"), unit_values(name="Trường B", code="0102")],
+    )
     Unit.objects.filter(pk=cast.unit_y.pk).update(code="0102")
     units = Unit.objects.count()
     client.force_login(cast.department)
     response = client.post(reverse("registry:import_confirm", args=[batch.pk]), {"mode": "all"})
     assert messages_of(response) == [
-        "Có 1 dòng nay trùng mã số thuế với đơn vị đã có trong danh sách (có thể vừa được "
-        "nhập); chưa nhập dòng nào. Hãy xem các dòng lỗi rồi quyết định lại."
+        "Có 1 dòng hiện đã trùng với đơn vị có trong danh sách (cùng mã số thuế, hoặc cùng "
+        "tên và xã, phường; có thể vừa được nhập); chưa nhập dòng nào. Hãy xem các dòng lỗi "
+        "rồi quyết định lại."
     ]
     assert Unit.objects.count() == units
     body = client.get(reverse("registry:import_preview", args=[batch.pk])).content.decode()
@@ -413,6 +463,26 @@ def test_the_preview_polls_while_the_worker_is_busy_then_reloads(client, cast) -
     assert finished["HX-Refresh"] == "true"
 
 
+def test_a_stuck_import_can_be_cancelled_from_its_page(client, cast) -> None:
+    batch = make_batch(cast.department, [unit_values()])
+    job = job_create(owner=cast.department, kind="units_import", params={}, total=1)
+    ImportBatch.objects.filter(pk=batch.pk).update(status="queued", job=job)
+    client.force_login(cast.department)
+    url = reverse("registry:import_preview", args=[batch.pk])
+    cancel = reverse("registry:import_cancel", args=[batch.pk])
+    page = client.get(url).content.decode()
+    assert cancel not in page and "có thể đã dừng" not in page
+
+    Job.objects.filter(pk=job.pk).update(status="failed")
+    page = client.get(url).content.decode()
+    assert "Máy xử lý nền chưa làm xong việc này và có thể đã dừng." in page
+    assert cancel in page
+    response = client.post(cancel)
+    assert messages_of(response) == ["Đã huỷ lần nhập tệp «a.xlsx»; không có đơn vị nào được thêm."]
+    batch.refresh_from_db()
+    assert batch.status == "cancelled"
+
+
 def test_a_failed_background_check_is_explained(client, cast) -> None:
     batch = make_batch(cast.department, [unit_values()])
     ImportRow.objects.filter(batch=batch).delete()
@@ -429,5 +499,21 @@ def test_the_upload_page_lists_my_recent_imports(client, cast) -> None:
     batch = make_batch(cast.department, [unit_values()])
     client.force_login(cast.department)
     response = client.get(reverse("registry:import_upload"))
-    assert response.context["batches"] == [(batch, "Chờ xác nhận")]
+    assert response.context["batches"] == [batch]
+    assert "<td>Chờ xác nhận</td>" in response.content.decode()
     assert reverse("registry:import_preview", args=[batch.pk]) in response.content.decode()
+
+
+def test_a_vietnamese_file_is_read_the_same_when_the_ui_is_in_english(
+    client, cast, settings
+) -> None:
+    client.force_login(cast.department)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    rows = [
+        unit_values(name="Trường Mầm non Hoa Sen", kind="Trường mầm non"),
+        unit_values(name="Bệnh viện Thanh Nhàn", kind="Hospital"),
+    ]
+    post_file(client, xlsx_bytes(rows))
+    batch = ImportBatch.objects.get()
+    assert (batch.total_rows, batch.valid_rows) == (2, 2)
+    assert [r.cleaned["kind"] for r in batch.rows.order_by("line")] == ["mam_non", "benh_vien"]

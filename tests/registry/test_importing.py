@@ -6,20 +6,27 @@ The helpers at the top build .xlsx and .csv files; the view tests import them.
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import hashlib
 import io
+import typing
 import unicodedata
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError
+from django.utils import timezone
 from openpyxl import Workbook
 
+from antq.core.jobs import job_create
 from antq.core.models import AuditEntry, Job, JobStatus
-from antq.registry import importing
+from antq.registry import importing, services
 from antq.registry.importing import (
     COLUMNS,
     ImportFileError,
@@ -136,6 +143,8 @@ def errors_of(batch: ImportBatch) -> dict[int, list[str]]:
         ("'=SUM(A1)", False, "=SUM(A1)"),
         ("'- gạch đầu dòng", False, "- gạch đầu dòng"),
         ("'bình thường", False, "'bình thường"),
+        ("Công ty\x00 A\x07\x1b", False, "Công ty A"),
+        ("dòng 1\r\n\tdòng 2\x0b", False, "dòng 1\r\n\tdòng 2"),
     ],
 )
 def test_cell_text_reads_a_cell_as_a_person_sees_it(value: Any, phone: bool, expected: str) -> None:
@@ -264,6 +273,36 @@ def test_headers_match_without_accents_in_any_order_and_unknown_ones_are_reporte
     assert (row.cleaned["ward"], row.cleaned["kind"]) == (cast.ward_b.pk, "dnnn")
 
 
+def test_the_matched_columns_are_stored_on_the_batch(cast) -> None:
+    headers = ["xa, phuong", "TEN DON VI", "loai hinh", "E-mail", "STT"]
+    rows = [["Phường Cửa Nam", "Công ty Cổ phần May 10", "dnnn", "a@b.vn", 1]]
+    batch = check(cast.department, rows, headers=headers)
+    assert batch.columns == {
+        "ward": "xa, phuong",
+        "name": "TEN DON VI",
+        "kind": "loai hinh",
+        "email": "E-mail",
+    }
+
+
+def test_the_columns_of_the_file_cover_every_unit_field() -> None:
+    assert sorted(c.field for c in (*COLUMNS, importing.STATUS_COLUMN)) == sorted(
+        services.UNIT_FIELDS
+    )
+
+
+def test_rows_are_cleaned_by_the_unit_service_and_its_errors_name_the_column(cast) -> None:
+    def refuse(data: dict[str, Any]) -> dict[str, Any]:
+        raise ValidationError({"head_name": ["Không được chứa chữ số."]})
+
+    with mock.patch.object(services, "clean_unit_data", side_effect=refuse) as clean:
+        batch = check(cast.department, [unit_values(head_name="Lê Thị Hoa 2")])
+    assert clean.call_count == 1
+    row = batch.rows.get()
+    assert row.errors == ["Thủ trưởng đơn vị «Lê Thị Hoa 2»: Không được chứa chữ số."]
+    assert (row.valid, row.cleaned) == (False, {})
+
+
 def test_a_former_ward_name_resolves_to_the_ward_that_absorbed_it(cast) -> None:
     batch = check(cast.department, [unit_values(ward="Phường Hàng Bạc")])
     assert batch.rows.get().cleaned["ward"] == cast.ward_a.pk
@@ -340,6 +379,71 @@ def test_a_tax_code_already_in_the_registry_is_an_error(cast) -> None:
         "Mã số thuế / mã đơn vị «0101234567» đã có trong danh sách "
         "(đơn vị «Bệnh viện Hữu Nghị Việt Đức»)."
     ]
+
+
+def test_a_unit_repeated_in_the_file_by_name_and_ward_is_an_error_on_the_later_line(cast) -> None:
+    batch = check(
+        cast.department,
+        [
+            unit_values(name="Trường Mầm non Hoa Sen"),
+            # Accents, case and spaces aside, in the ward that absorbed Phường Hàng Bạc.
+            unit_values(name="TRUONG MAM NON  HOA SEN", ward="Phường Hàng Bạc"),
+            unit_values(name="Trường Mầm non Hoa Sen", ward="Phường Cửa Nam"),
+        ],
+    )
+    assert errors_of(batch) == {
+        2: [],
+        3: ["Trùng tên đơn vị và xã, phường với dòng 2 trong tệp."],
+        4: [],
+    }
+
+
+def test_a_unit_already_in_the_registry_by_name_and_ward_is_an_error(cast) -> None:
+    batch = check(
+        cast.department,
+        [
+            unit_values(name="benh vien huu nghi viet duc", kind="Bệnh viện"),
+            unit_values(
+                name="Bệnh viện Hữu Nghị Việt Đức", kind="Bệnh viện", ward="Phường Cửa Nam"
+            ),
+        ],
+    )
+    assert errors_of(batch) == {
+        2: ["Đơn vị «Bệnh viện Hữu Nghị Việt Đức» ở Phường Hoàn Kiếm đã có trong danh sách."],
+        3: [],
+    }
+
+
+def test_a_unit_with_a_taken_tax_code_gets_only_that_error(cast) -> None:
+    Unit.objects.filter(pk=cast.unit_x.pk).update(code="0101234567")
+    batch = check(
+        cast.department,
+        [unit_values(name="Bệnh viện Hữu Nghị Việt Đức", kind="Bệnh viện", code="0101234567")],
+    )
+    assert batch.rows.get().errors == [
+        "Mã số thuế / mã đơn vị «0101234567» đã có trong danh sách "
+        "(đơn vị «Bệnh viện Hữu Nghị Việt Đức»)."
+    ]
+
+
+def test_importing_the_same_file_twice_adds_its_units_once(cast) -> None:
+    content = xlsx_bytes(
+        [unit_values(), unit_values(name="Trường Mầm non Hoa Sen", kind="Trường mầm non")]
+    )
+    first = import_batch_create(owner=cast.department, upload=upload(content)).batch
+    assert import_batch_confirm(batch=first, actor=cast.department, only_valid=False).status == (
+        "imported"
+    )
+    second = import_batch_create(owner=cast.department, upload=upload(content, "lai.xlsx")).batch
+    assert (second.total_rows, second.valid_rows) == (2, 0)
+    assert errors_of(second) == {
+        2: ["Đơn vị «Trường THCS Chu Văn An» ở Phường Hoàn Kiếm đã có trong danh sách."],
+        3: ["Đơn vị «Trường Mầm non Hoa Sen» ở Phường Hoàn Kiếm đã có trong danh sách."],
+    }
+    assert Unit.objects.filter(name="Trường THCS Chu Văn An").count() == 1
+    assert first.sha256 == second.sha256 == hashlib.sha256(content).hexdigest()
+    assert importing.previous_import(second) == ImportBatch.objects.get(pk=first.pk)
+    assert importing.previous_import(first) is None  # only imported batches count
 
 
 def test_blank_rows_are_skipped_and_lines_are_those_of_the_sheet(cast) -> None:
@@ -477,6 +581,47 @@ def test_an_xlsx_with_too_many_rows_is_refused(cast, monkeypatch) -> None:
     )
 
 
+TOO_MANY_ROWS = "Tệp có hơn 100.000 dòng; hãy chia thành nhiều tệp nhỏ hơn."
+
+
+def test_a_small_xlsx_with_a_cell_on_the_last_row_of_the_sheet_is_refused(cast) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(HEADERS)
+    sheet.append(unit_values())
+    sheet.cell(row=1_048_576, column=1, value="Công ty ở dòng cuối")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    assert len(buffer.getvalue()) < 10_000
+    # A million blank rows are not read: the file is refused once past the limit.
+    assert refusal(cast.department, buffer.getvalue(), "thua.xlsx") == TOO_MANY_ROWS
+
+
+@pytest.mark.parametrize("name", ["trong.xlsx", "trong.csv"])
+def test_blank_rows_count_towards_the_row_limit(cast, monkeypatch, name) -> None:
+    monkeypatch.setattr(importing, "MAX_ROWS", 3)
+    rows = [unit_values(), *[[None] * len(HEADERS)] * 3, unit_values(name="Trường B")]
+    content = xlsx_bytes(rows) if name.endswith(".xlsx") else csv_text(rows).encode()
+    assert refusal(cast.department, content, name) == (
+        "Tệp có hơn 3 dòng; hãy chia thành nhiều tệp nhỏ hơn."
+    )
+
+
+def test_every_pass_over_a_table_stops_at_the_row_limit(monkeypatch) -> None:
+    monkeypatch.setattr(importing, "MAX_ROWS", 3)
+
+    def blank_rows() -> Iterator[tuple[int, list[Any]]]:
+        for line in range(2, 1_048_577):
+            yield line, [None]
+
+    table = importing.Table(["Tên đơn vị"], ["name"], [], 1, 0, blank_rows)
+    for read in (lambda: list(table.rows()), lambda: table.count_up_to(10)):
+        with pytest.raises(ImportFileError) as exc:
+            read()
+        assert exc.value.message == "Tệp có hơn 3 dòng; hãy chia thành nhiều tệp nhỏ hơn."
+
+
 # --- CSV ------------------------------------------------------------------------------------
 
 
@@ -499,6 +644,20 @@ def test_a_csv_with_a_title_above_the_header_is_read(cast) -> None:
         owner=cast.department, upload=upload(text.encode(), "don-vi.csv")
     ).batch
     assert list(batch.rows.values_list("line", "valid")) == [(4, True)]
+
+
+@pytest.mark.parametrize("padding", [0, 60])
+def test_control_characters_are_dropped_wherever_they_are_in_a_csv(cast, padding) -> None:
+    rows = [unit_values(name=f"Công ty đệm số {n}") for n in range(padding)]
+    rows.append(unit_values(name="Công ty A\x00B\x07", notes="x\x1fy\tz"))
+    text = csv_text(rows)
+    assert text.index("\x00") > 5 * 1024 if padding else text.index("\x00") < 4096
+    batch = import_batch_create(
+        owner=cast.department, upload=upload(text.encode(), "don-vi.csv")
+    ).batch
+    row = batch.rows.get(line=padding + 2)
+    assert row.raw["Tên đơn vị"] == "Công ty AB"
+    assert (row.valid, row.cleaned["name"], row.cleaned["notes"]) == (True, "Công ty AB", "xy\tz")
 
 
 def test_a_cp1258_csv_is_refused(cast) -> None:
@@ -645,6 +804,19 @@ def test_a_code_taken_between_preview_and_confirm_imports_nothing(cast) -> None:
     assert (again.status, again.count) == ("imported", 1)
 
 
+def test_a_unit_added_by_name_between_preview_and_confirm_imports_nothing(cast) -> None:
+    batch = check(cast.department, [unit_values(name="Trường A"), unit_values(name="Trường B")])
+    make_unit(area=cast.ward_a, name="TRƯỜNG B")
+    before = Unit.objects.count()
+    result = import_batch_confirm(batch=batch, actor=cast.department, only_valid=False)
+    assert (result.status, result.count) == ("conflict", 1)
+    assert Unit.objects.count() == before
+    assert AuditEntry.objects.count() == 0
+    assert batch.rows.get(line=3).errors == [
+        "Đơn vị «TRƯỜNG B» ở Phường Hoàn Kiếm đã có trong danh sách."
+    ]
+
+
 def test_a_failure_in_the_middle_of_the_insert_imports_nothing(cast) -> None:
     batch = check(cast.department, [unit_values(name=f"Trường số {n}") for n in range(5)])
     before = Unit.objects.count()
@@ -702,7 +874,6 @@ def test_a_large_file_is_checked_and_imported_by_the_worker(
     assert batch.job.message == "Đã kiểm tra 5 dòng: 4 dòng hợp lệ, 1 dòng có lỗi."
     assert (batch.status, batch.total_rows, batch.valid_rows) == ("preview", 5, 4)
     assert list((small_threshold / "jobs" / "uploads").iterdir()) == []  # upload deleted
-    assert not importing.batch_working(batch)
 
     before = Unit.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
@@ -779,13 +950,90 @@ def test_a_batch_cancelled_while_the_worker_checks_it_keeps_no_rows(
     rows = [unit_values(name=f"Trường số {n}") for n in range(5)]
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         batch = import_batch_create(owner=cast.department, upload=upload(xlsx_bytes(rows))).batch
-    assert importing.batch_status_label(batch) == "Đang kiểm tra tệp"
+    assert (batch.status, batch.get_status_display()) == ("checking", "Đang kiểm tra")
     assert import_batch_cancel(batch=batch) is True
     callbacks[0]()
     batch.refresh_from_db()
     job = Job.objects.get(pk=batch.job_id)
     assert (batch.status, job.status, job.message) == ("cancelled", "done", "Lần nhập đã bị huỷ.")
     assert batch.rows.count() == 0
+
+
+def test_a_batch_being_checked_cannot_be_confirmed(
+    cast, small_threshold, django_capture_on_commit_callbacks
+) -> None:
+    rows = [unit_values(name=f"Trường số {n}") for n in range(5)]
+    with django_capture_on_commit_callbacks(execute=False):
+        batch = import_batch_create(owner=cast.department, upload=upload(xlsx_bytes(rows))).batch
+    assert import_batch_confirm(batch=batch, actor=cast.department, only_valid=True).status == (
+        "busy"
+    )
+    batch.refresh_from_db()
+    assert batch.status == "checking"
+
+
+def test_a_check_job_already_taken_by_another_run_is_left_to_it(
+    cast, small_threshold, django_capture_on_commit_callbacks
+) -> None:
+    rows = [unit_values(name=f"Trường số {n}") for n in range(5)]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        batch = import_batch_create(owner=cast.department, upload=upload(xlsx_bytes(rows))).batch
+    Job.objects.filter(pk=batch.job_id).update(status=JobStatus.RUNNING)
+    callbacks[0]()
+    batch.refresh_from_db()
+    assert (batch.status, batch.total_rows, batch.rows.count()) == ("checking", 0, 0)
+
+
+def test_the_check_replaces_rows_left_by_a_run_that_was_cut_short(
+    cast, small_threshold, django_capture_on_commit_callbacks
+) -> None:
+    rows = [unit_values(name=f"Trường số {n}") for n in range(5)]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        batch = import_batch_create(owner=cast.department, upload=upload(xlsx_bytes(rows))).batch
+    ImportRow.objects.create(batch=batch, line=2, raw={}, cleaned={}, errors=[], valid=True)
+    callbacks[0]()
+    batch.refresh_from_db()
+    assert (batch.status, batch.total_rows, batch.valid_rows) == ("preview", 5, 5)
+    assert list(batch.rows.order_by("line").values_list("line", flat=True)) == [2, 3, 4, 5, 6]
+
+
+def queued_batch(user: Any, job_status: str, minutes_ago: int) -> ImportBatch:
+    batch = check(user, [unit_values()])
+    job = job_create(owner=user, kind=importing.JOB_KIND_IMPORT, params={}, total=1)
+    created = timezone.now() - dt.timedelta(minutes=minutes_ago)
+    Job.objects.filter(pk=job.pk).update(status=job_status, created_at=created)
+    ImportBatch.objects.filter(pk=batch.pk).update(status="queued", job=job)
+    return ImportBatch.objects.get(pk=batch.pk)
+
+
+@pytest.mark.parametrize(
+    ("job_status", "minutes_ago"),
+    [("failed", 1), ("done", 1), ("pending", 16), ("running", 16)],
+)
+def test_a_queued_import_the_worker_will_not_do_can_be_cancelled(
+    cast, job_status, minutes_ago
+) -> None:
+    batch = queued_batch(cast.department, job_status, minutes_ago)
+    assert import_batch_cancel(batch=batch) is True
+    batch.refresh_from_db()
+    assert (batch.status, batch.rows.count()) == ("cancelled", 0)
+    job = Job.objects.get(pk=batch.job_id)
+    assert job.finished
+    if job_status in ("pending", "running"):
+        assert (job.status, job.message) == ("done", "Lần nhập đã bị huỷ.")
+
+
+@pytest.mark.parametrize("job_status", ["pending", "running"])
+def test_a_queued_import_under_way_cannot_be_cancelled(cast, job_status) -> None:
+    batch = queued_batch(cast.department, job_status, 5)
+    assert import_batch_cancel(batch=batch) is False
+    batch.refresh_from_db()
+    assert (batch.status, batch.rows.count()) == ("queued", 1)
+    assert Job.objects.get(pk=batch.job_id).status == job_status
+
+
+def test_confirm_messages_cover_every_outcome() -> None:
+    assert set(importing.CONFIRM_MESSAGES) == set(typing.get_args(importing.ConfirmStatus))
 
 
 def test_an_unexpected_error_of_the_worker_leaves_the_batch_to_decide_again(

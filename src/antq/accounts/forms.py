@@ -32,7 +32,7 @@ class UserForm(forms.ModelForm):
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
     unit = forms.ModelChoiceField(
-        label=_("Đơn vị"),
+        label=_("Đơn vị công tác"),
         queryset=Unit.objects.all(),
         required=False,
         widget=forms.NumberInput(attrs={"placeholder": _("Mã số (ID) của đơn vị")}),

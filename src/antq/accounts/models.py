@@ -18,7 +18,7 @@ class User(AbstractUser):
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
     unit = models.ForeignKey(
         "registry.Unit",
-        verbose_name=_("đơn vị"),
+        verbose_name=_("đơn vị công tác"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,

@@ -37,7 +37,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         # Through the service, so the change is audited like an administrator's reset.
-        user = self.request.user
+        user = form.user  # the logged-in user, typed
         services.user_set_password(
             actor=user, user=user, password=form.cleaned_data["new_password1"]
         )

@@ -240,6 +240,11 @@ STORAGES = {
 # Uploads above this size are refused with a message (imports); see registry/importing.py.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 20) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "antq.core.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- Background tasks -----------------------------------------------------------------
@@ -254,6 +259,8 @@ TASKS = {
 }
 # Lists larger than this are imported/exported by the worker with a progress bar.
 BACKGROUND_THRESHOLD_ROWS = env_int("ANTQ_BACKGROUND_ROWS", 2000)
+# Result files of exports are downloadable this long, then `antq prune-jobs` deletes them.
+JOB_RESULT_HOURS = env_int("ANTQ_JOB_RESULT_HOURS", 24)
 
 # --- Logging --------------------------------------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")

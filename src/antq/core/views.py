@@ -41,7 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def job_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     job = selectors.job_get_for(request.user, pk)
     template = "core/_job.html" if request.htmx else "core/job.html"
-    return render(request, template, {"job": job})
+    return render(request, template, {"job": job, "result": job_result_file(job) is not None})
 
 
 @require_GET

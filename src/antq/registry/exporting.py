@@ -15,6 +15,7 @@ from typing import IO, Any
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -29,6 +30,7 @@ from antq.registry.importing import (
     BLOCK_HEADER,
     COLUMNS,
     ERRORS_HEADER,
+    PHONE_FIELDS,
     STATUS_COLUMN,
     header_key,
     ordered_headers,
@@ -86,29 +88,29 @@ def _column_widths() -> list[int]:
     return [*(_WIDTHS.get(c.field, 18) for c in COLUMNS), 22, 18]
 
 
+def _export_value(unit: Unit, name: str) -> Any:
+    """A unit field as the export writes it, and the import reads it back."""
+    if name == "kind":
+        return unit.get_kind_display()
+    if name == "ward":
+        return unit.ward.name
+    if name == "code":
+        return unit.code or ""
+    if name in PHONE_FIELDS:
+        return display_phone(getattr(unit, name))
+    return getattr(unit, name)
+
+
 def unit_row(unit: Unit) -> list[Any]:
     """One unit as a row of the export, in the order of ``EXPORT_HEADERS``."""
-    values: list[Any] = [
-        unit.name,
-        unit.get_kind_display(),
-        unit.sector,
-        unit.code or "",
-        unit.address,
-        unit.ward.name,
-        unit.headcount,
-        display_phone(unit.phone),
-        unit.email,
-        unit.security_contact_name,
-        display_phone(unit.security_contact_phone),
-        unit.head_name,
-        unit.head_title,
-        unit.notes,
-        unit.get_block_display(),
-        unit.get_status_display(),
-    ]
+    values = [_export_value(unit, c.field) for c in COLUMNS]
+    values += [unit.get_block_display(), unit.get_status_display()]
     return [safe_cell(v) for v in values]
 
 
+# Files are Vietnamese documents whatever the UI language: an export made from the English UI
+# reads like one made from the Vietnamese UI, and imports back anywhere.
+@translation.override("vi")
 def write_units_xlsx(
     units: QuerySet[Unit],
     out: IO[bytes],
@@ -154,6 +156,7 @@ def export_filename(now: dt.datetime) -> str:
     return f"don-vi-{now:%Y%m%d-%H%M}.xlsx"
 
 
+@translation.override("vi")
 def import_template_bytes() -> bytes:
     """The template: the columns with one example row, and a sheet that explains them."""
     workbook = Workbook(write_only=True)
@@ -190,6 +193,7 @@ def import_template_bytes() -> bytes:
     return buffer.getvalue()
 
 
+@translation.override("vi")
 def rejected_rows_bytes(batch: ImportBatch) -> bytes:
     """The rows of ``batch`` that have errors: their original columns and a "Lỗi" column."""
     rows = list(batch.rows.filter(valid=False).order_by("line").values_list("raw", "errors"))

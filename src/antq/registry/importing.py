@@ -5,19 +5,22 @@ The flow has two steps so that nothing reaches ``Unit`` by surprise:
 1. ``import_batch_create`` reads the upload (``.xlsx`` streamed with openpyxl's read-only
    mode, or ``.csv`` in UTF-8/UTF-16), matches the Vietnamese column headers, checks every row
    and stores it as an ``ImportRow`` (what the file said, what it will become, what is wrong).
-2. ``import_batch_confirm`` re-checks tax codes against the registry (another import may have
+   A unit already in the file or in the registry — same tax code, or same name in the same
+   ward — is an error.
+2. ``import_batch_confirm`` re-checks the units against the registry (another import may have
    landed in between) and inserts the accepted rows with ``services.units_bulk_create`` — all
    of them or none.
 
-Files with more than ``settings.BACKGROUND_THRESHOLD_ROWS`` rows are checked and imported by
-the worker (``registry.tasks``); the header, encoding and file format are still checked in the
-request, so a wrong file is refused at once.
+Files with more than ``settings.BACKGROUND_THRESHOLD_ROWS`` rows are checked (status
+``CHECKING``) and imported (``QUEUED``) by the worker (``registry.tasks``); the header,
+encoding and file format are still checked in the request, so a wrong file is refused at once.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import logging
 import re
@@ -29,18 +32,19 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from django.conf import settings
+from django.contrib.messages import constants as message_levels
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import DatabaseError, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
-from antq.core.jobs import job_create, job_files_dir
-from antq.core.phones import InvalidPhone, normalize_phone
+from antq.core.jobs import job_create, job_files_dir, job_stop
 from antq.registry import selectors, services
 from antq.registry.models import (
     AdministrativeArea,
@@ -63,8 +67,8 @@ MAX_ROWS = 100_000
 MAX_COLUMNS = 60
 # Uncompressed size limits of an .xlsx (zipfile never inflates a member past its declared size,
 # so the declared sizes can be trusted).
-MAX_XLSX_UNPACKED = 1024 * 1024 * 1024
-MAX_XLSX_STRINGS = 200 * 1024 * 1024
+MAX_XLSX_UNPACKED = 256 * 1024 * 1024
+MAX_XLSX_STRINGS = 64 * 1024 * 1024
 # The header row may sit below a title ("DANH SÁCH ĐƠN VỊ ...") in the first rows.
 HEADER_SEARCH_ROWS = 10
 CHUNK = 500
@@ -84,18 +88,22 @@ class Column:
 # The columns of the template, in order. ``field`` is the Unit field the column fills.
 COLUMNS: tuple[Column, ...] = (
     Column("name", "Tên đơn vị", True),
-    Column("kind", "Loại hình", True, _lazy("Một loại hình trong danh mục (trang «Hướng dẫn»).")),
+    Column(
+        "kind", "Loại hình", True, gettext_lazy("Một loại hình trong danh mục (trang «Hướng dẫn»).")
+    ),
     Column("sector", "Ngành, lĩnh vực"),
-    Column("code", "Mã số thuế / mã đơn vị", help=_lazy("Không được trùng với đơn vị đã có.")),
+    Column(
+        "code", "Mã số thuế / mã đơn vị", help=gettext_lazy("Không được trùng với đơn vị đã có.")
+    ),
     Column("address", "Địa chỉ"),
     Column(
         "ward",
         "Xã, phường",
         True,
-        _lazy("Tên hiện nay hoặc tên cũ trước ngày 01/07/2025, nếu không bị chia."),
+        gettext_lazy("Tên hiện nay hoặc tên cũ trước ngày 01/07/2025, nếu không bị chia."),
     ),
-    Column("headcount", "Số cán bộ, nhân viên", help=_lazy("Số nguyên, không âm.")),
-    Column("phone", "Điện thoại", help=_lazy("Ví dụ: 0912 345 678 hoặc 024 3825 1234.")),
+    Column("headcount", "Số cán bộ, nhân viên", help=gettext_lazy("Số nguyên, không âm.")),
+    Column("phone", "Điện thoại", help=gettext_lazy("Ví dụ: 0912 345 678 hoặc 024 3825 1234.")),
     Column("email", "Email"),
     Column("security_contact_name", "Cán bộ phụ trách ANTT"),
     Column("security_contact_phone", "Điện thoại cán bộ ANTT"),
@@ -104,12 +112,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("notes", "Ghi chú"),
 )
 # Columns an exported file adds; "Trạng thái" is read back, "Khối" is derived from the kind.
-STATUS_COLUMN = Column("status", "Trạng thái", help=_lazy("Để trống là «Đang hoạt động»."))
+STATUS_COLUMN = Column("status", "Trạng thái", help=gettext_lazy("Để trống là «Đang hoạt động»."))
 BLOCK_HEADER = "Khối"
 ERRORS_HEADER = "Lỗi"
 
-IMPORT_FIELDS = (*(c.field for c in COLUMNS), "status")
-PHONE_FIELDS = ("phone", "security_contact_phone")
+PHONE_FIELDS = services.PHONE_FIELDS
 _COLUMN_BY_FIELD = {c.field: c for c in (*COLUMNS, STATUS_COLUMN)}
 
 
@@ -167,8 +174,13 @@ class ImportFileError(Exception):
 # --- Reading --------------------------------------------------------------------------------
 
 
+# C0 control characters but tab, line feed and carriage return: invisible in a spreadsheet,
+# and PostgreSQL refuses NUL in text and JSON.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def cell_text(value: Any, *, phone: bool = False) -> str:
-    """One cell as the text a person would see, trimmed and NFC.
+    """One cell as the text a person would see, trimmed and NFC, without control characters.
 
     A number in a phone column lost its leading zero in Excel ("912345678"): it is put back.
     An apostrophe that our export put before ``= + - @`` (formula neutralising) is removed.
@@ -190,7 +202,7 @@ def cell_text(value: Any, *, phone: bool = False) -> str:
         return value.strftime("%d/%m/%Y %H:%M")
     if isinstance(value, dt.date):
         return value.strftime("%d/%m/%Y")
-    text = nfc(str(value)).strip()
+    text = nfc(_CONTROL.sub("", str(value))).strip()
     if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
         text = text[1:]
     return text
@@ -230,7 +242,7 @@ def decode_csv(data: bytes) -> str:
                 return data.decode("utf-16-le")
             if even_zeros > len(head) // 4:
                 return data.decode("utf-16-be")
-            raise ImportFileError(not_utf8)
+        # A stray NUL in UTF-8 text is dropped with the other control characters (cell_text).
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ImportFileError(not_utf8) from exc
@@ -264,29 +276,47 @@ class Table:
     _close: Callable[[], None] = lambda: None
     exact: bool = False
 
+    @property
+    def columns(self) -> dict[str, str]:
+        """{unit field: header} of the recognised columns."""
+        return {f: h for h, f in zip(self.headers, self.fields, strict=True) if f is not None}
+
+    def _records(self) -> Iterator[tuple[int, list[str]]]:
+        """(line, texts of the header's columns) of every data row, blank ones included.
+
+        The file is refused as soon as a row lies more than ``MAX_ROWS`` below the header,
+        blank or not: a sheet with one cell at row 1,048,576 would otherwise cost a million
+        empty rows per pass.
+        """
+        phone_columns = {i for i, f in enumerate(self.fields) if f in PHONE_FIELDS}
+        width = len(self.headers)
+        for line, cells in self._rows():
+            if line - self.header_line > MAX_ROWS:
+                raise _too_many_rows()
+            if all(c is None for c in cells[:width]):
+                yield line, []
+                continue
+            yield (
+                line,
+                [
+                    cell_text(cells[i] if i < len(cells) else None, phone=i in phone_columns)
+                    for i in range(width)
+                ],
+            )
+
     def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
         """(line in the file, {header: text}) for every non-blank data row."""
-        phone_columns = {i for i, f in enumerate(self.fields) if f in PHONE_FIELDS}
-        count = 0
-        for line, cells in self._rows():
-            texts = [
-                cell_text(cells[i] if i < len(cells) else None, phone=i in phone_columns)
-                for i in range(len(self.headers))
-            ]
-            if not any(texts):
-                continue
-            count += 1
-            if count > MAX_ROWS:
-                raise _too_many_rows()
-            yield line, dict(zip(self.headers, texts, strict=True))
+        for line, texts in self._records():
+            if any(texts):
+                yield line, dict(zip(self.headers, texts, strict=True))
 
     def count_up_to(self, limit: int) -> int:
         """The number of data rows, counting no further than ``limit``."""
         if self.exact:
             return min(self.estimated_rows, limit)
         count = 0
-        for _line, cells in self._rows():
-            if any(cell_text(c) for c in cells):
+        for _line, texts in self._records():
+            if any(texts):
                 count += 1
                 if count >= limit:
                     break
@@ -393,10 +423,12 @@ def _open_csv(data: bytes) -> Table:
         delimiter = max((";", ",", "\t"), key=lambda d: sum(ln.count(d) for ln in first_lines))
 
     def read() -> Iterator[tuple[int, list[Any]]]:
+        # Rows are numbered by record, as a spreadsheet shows them: a cell with a line break
+        # does not shift the numbers of the rows below it.
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         try:
-            for cells in reader:
-                yield reader.line_num, list(cells[:MAX_COLUMNS])
+            for number, cells in enumerate(reader, start=1):
+                yield number, list(cells[:MAX_COLUMNS])
         except csv.Error as exc:
             raise ImportFileError(
                 _("Tệp CSV bị lỗi ở dòng %(line)s: %(error)s")
@@ -416,10 +448,12 @@ def _open_csv(data: bytes) -> Table:
             if line > header_line:
                 yield line, cells
 
-    count = sum(1 for _line, cells in data_rows() if any(c.strip() for c in cells))
-    if count > MAX_ROWS:
+    table = Table(headers, fields, unknown, header_line, 0, data_rows)
+    table.estimated_rows = table.count_up_to(MAX_ROWS + 1)
+    if table.estimated_rows > MAX_ROWS:
         raise _too_many_rows()
-    return Table(headers, fields, unknown, header_line, count, data_rows, exact=True)
+    table.exact = True
+    return table
 
 
 def _bad_xlsx() -> ImportFileError:
@@ -526,18 +560,21 @@ def file_kind(filename: str) -> Literal["xlsx", "csv"]:
     raise ImportFileError(_("Chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv)."))
 
 
+def too_large_error() -> ImportFileError:
+    return ImportFileError(
+        _(
+            "Tệp lớn quá giới hạn %(limit)s MB; hãy chia thành nhiều tệp nhỏ hơn "
+            "hoặc bỏ bớt các cột, trang tính không cần thiết."
+        )
+        % {"limit": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
+    )
+
+
 def check_size(size: int) -> None:
     if size == 0:
         raise ImportFileError(_("Tệp rỗng, không có dữ liệu."))
-    limit = settings.IMPORT_MAX_BYTES
-    if size > limit:
-        raise ImportFileError(
-            _(
-                "Tệp lớn quá giới hạn %(limit)s MB; hãy chia thành nhiều tệp nhỏ hơn "
-                "hoặc bỏ bớt các cột, trang tính không cần thiết."
-            )
-            % {"limit": limit // (1024 * 1024)}
-        )
+    if size > settings.IMPORT_MAX_BYTES:
+        raise too_large_error()
 
 
 def open_table(source: IO[bytes], filename: str) -> Table:
@@ -561,10 +598,20 @@ def open_table(source: IO[bytes], filename: str) -> Table:
 # --- Checking rows --------------------------------------------------------------------------
 
 
+def _labels(choice: Any) -> list[str]:
+    """A choice's label in every UI language: a file is read the same whoever uploads it."""
+    labels = []
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            labels.append(str(choice.label))
+    return labels
+
+
 def _kind_lookup() -> dict[str, str]:
     lookup: dict[str, str] = {}
     for kind in UnitKind:
-        lookup[header_key(str(kind.label))] = kind.value
+        for label in _labels(kind):
+            lookup[header_key(label)] = kind.value
         lookup[header_key(kind.value.replace("_", " "))] = kind.value
     return lookup
 
@@ -572,7 +619,8 @@ def _kind_lookup() -> dict[str, str]:
 def _status_lookup() -> dict[str, str]:
     lookup: dict[str, str] = {}
     for status in UnitStatus:
-        lookup[header_key(str(status.label))] = status.value
+        for label in _labels(status):
+            lookup[header_key(label)] = status.value
         lookup[header_key(status.value)] = status.value
     lookup[header_key("Ngừng hoạt động")] = UnitStatus.CLOSED
     lookup[header_key("Đã giải thể")] = UnitStatus.CLOSED
@@ -583,20 +631,10 @@ def _max_length(name: str) -> int | None:
     return getattr(Unit._meta.get_field(name), "max_length", None)
 
 
-# Every text column, as typed (the other columns are parsed: kind, ward, headcount, status).
-_TEXT_FIELDS = (
-    "name",
-    "sector",
-    "code",
-    "address",
-    "phone",
-    "email",
-    "security_contact_name",
-    "security_contact_phone",
-    "head_name",
-    "head_title",
-    "notes",
-)
+# The fields read from a cell and parsed; every other unit field is text, taken as typed and
+# normalised by ``services.clean_unit_data``.
+_PARSED_FIELDS = ("kind", "ward", "headcount", "status")
+_TYPED_FIELDS = tuple(f for f in services.UNIT_FIELDS if f not in _PARSED_FIELDS)
 _HEADCOUNT = re.compile(r"\d{1,3}([.,\s]\d{3})+|\d+")
 
 
@@ -613,21 +651,61 @@ def parse_headcount(text: str) -> int:
     return number
 
 
+def _column_label(name: str) -> str:
+    column = _COLUMN_BY_FIELD.get(name)
+    return column.header if column is not None else name
+
+
+def _field_errors(error: ValidationError, data: dict[str, Any]) -> dict[str, list[str]]:
+    """The messages of ``services.clean_unit_data`` as row errors that name the column and
+    quote the value, like the other errors of the preview."""
+    by_field = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+    found: dict[str, list[str]] = {}
+    for name, messages in by_field.items():
+        value = data.get(name, "")
+        if name in PHONE_FIELDS:
+            found[name] = [
+                _("%(label)s «%(v)s» không hợp lệ (ví dụ đúng: 0912 345 678).")
+                % {"label": _column_label(name), "v": value}
+            ]
+        elif name in _COLUMN_BY_FIELD:
+            found[name] = [
+                _("%(label)s «%(v)s»: %(error)s")
+                % {"label": _column_label(name), "v": value, "error": message}
+                for message in messages
+            ]
+        else:
+            found[name] = list(messages)
+    return found
+
+
+# A unit is known by its tax code, or else by its name in its ward.
+NameKey = tuple[str, int]
+
+
+@dataclass
+class Checked:
+    """A row as ``RowChecker.check_one`` leaves it: the keys that identify the unit."""
+
+    row: ImportRow
+    code: str
+    name_key: NameKey | None
+
+
 class RowChecker:
     """Checks rows one chunk at a time, remembering what earlier chunks contained.
 
-    Wards are resolved once per distinct name; tax codes are compared with the rest of the
-    file and with the registry (one query per chunk).
+    Wards are resolved once per distinct name; tax codes, and names within a ward, are
+    compared with the rest of the file and with the registry (one query each per chunk).
     """
 
-    def __init__(self, table: Table) -> None:
-        self.columns = {
-            f: h for h, f in zip(table.headers, table.fields, strict=True) if f is not None
-        }
+    def __init__(self, columns: dict[str, str]) -> None:
+        self.columns = columns
         self.kinds = _kind_lookup()
         self.statuses = _status_lookup()
         self.wards: dict[str, list[AdministrativeArea]] = {}
         self.codes: dict[str, int] = {}
+        self.names: dict[NameKey, int] = {}
 
     def value(self, raw: dict[str, str], name: str) -> str:
         header = self.columns.get(name)
@@ -639,10 +717,10 @@ class RowChecker:
             self.wards[key] = selectors.ward_resolve(name)
         return self.wards[key]
 
-    def check_one(self, line: int, raw: dict[str, str]) -> tuple[ImportRow, str]:
-        """The checked row (``cleaned`` empty when it has errors) and its tax code."""
+    def check_one(self, line: int, raw: dict[str, str]) -> Checked:
+        """The checked row (``cleaned`` empty when it has errors) and its keys."""
         errors: list[str] = []
-        data: dict[str, Any] = {name: self.value(raw, name) for name in _TEXT_FIELDS}
+        data: dict[str, Any] = {name: self.value(raw, name) for name in _TYPED_FIELDS}
         if not data["name"]:
             errors.append(_("Thiếu tên đơn vị."))
         if looks_like_legacy_vietnamese(" ".join(raw.values())):
@@ -689,63 +767,79 @@ class RowChecker:
                     _("Số cán bộ, nhân viên «%(v)s» phải là số nguyên không âm.") % {"v": headcount}
                 )
 
-        for name in PHONE_FIELDS:
-            try:
-                normalize_phone(data[name])
-            except InvalidPhone:
-                errors.append(
-                    _("%(label)s «%(v)s» không hợp lệ (ví dụ đúng: 0912 345 678).")
-                    % {"label": _COLUMN_BY_FIELD[name].header, "v": data[name]}
-                )
+        status_text = self.value(raw, "status")
+        data["status"] = self.statuses.get(header_key(status_text), UnitStatus.ACTIVE)
 
-        if data["email"]:
+        # The same normalisation as a unit typed in the form (phones to +84, NFC, spaces).
+        cleaned: dict[str, Any] = {}
+        invalid: dict[str, list[str]] = {}
+        try:
+            cleaned = services.clean_unit_data(data)
+        except ValidationError as exc:
+            invalid = _field_errors(exc, data)
+        for messages in invalid.values():
+            errors.extend(messages)
+
+        if data["email"] and "email" not in invalid:
             try:
                 validate_email(data["email"])
             except ValidationError:
                 errors.append(_("Email «%(v)s» không hợp lệ.") % {"v": data["email"]})
 
-        status_text = self.value(raw, "status")
-        data["status"] = UnitStatus.ACTIVE
-        if status_text:
-            if header_key(status_text) in self.statuses:
-                data["status"] = self.statuses[header_key(status_text)]
-            else:
-                errors.append(_("Trạng thái «%(v)s» không hợp lệ.") % {"v": status_text})
+        if status_text and header_key(status_text) not in self.statuses:
+            errors.append(_("Trạng thái «%(v)s» không hợp lệ.") % {"v": status_text})
 
-        data["code"] = data["code"].replace(" ", "")
-        for name in _TEXT_FIELDS:
+        code = data["code"].replace(" ", "")
+        for name in _TYPED_FIELDS:
             limit = _max_length(name)
-            if limit and len(data[name]) > limit:
+            value = code if name == "code" else data[name]
+            if limit and len(value) > limit:
                 errors.append(
                     _("«%(label)s» dài quá %(n)s ký tự.")
-                    % {"label": _COLUMN_BY_FIELD[name].header, "n": limit}
+                    % {"label": _column_label(name), "n": limit}
                 )
 
-        cleaned: dict[str, Any] = {}
-        if not errors:
-            cleaned = services.clean_unit_data({k: data[k] for k in IMPORT_FIELDS})
-        row = ImportRow(line=line, raw=raw, cleaned=cleaned, errors=errors, valid=not errors)
-        return row, data["code"]
+        name_key = (fold(data["name"]), data["ward"]) if data["name"] and "ward" in data else None
+        row = ImportRow(
+            line=line,
+            raw=raw,
+            cleaned={} if errors else cleaned,
+            errors=errors,
+            valid=not errors,
+        )
+        return Checked(row, code, name_key)
 
     def check(self, rows: list[tuple[int, dict[str, str]]]) -> list[ImportRow]:
-        """Check a chunk; a tax code may appear once in the file and not in the registry.
+        """Check a chunk; a unit may appear once in the file and not in the registry.
 
-        The first line with a code keeps it; later lines with the same code are errors.
+        A unit is the same as another when the tax codes are equal or, failing that, when the
+        names (accents and case aside) and wards are. The first line keeps the unit; later
+        lines are errors.
         """
         checked = [self.check_one(line, raw) for line, raw in rows]
-        existing = existing_codes([code for _row, code in checked if code])
-        for row, code in checked:
-            if not code:
-                continue
-            first = self.codes.setdefault(code, row.line)
-            if first != row.line:
-                row.errors.append(_duplicate_in_file(code, first))
-            elif code in existing:
-                row.errors.append(_duplicate_in_registry(code, existing[code]))
-            if row.errors:
+        codes = existing_codes([c.code for c in checked if c.code])
+        names = existing_units([c.name_key for c in checked if c.name_key])
+        for item in checked:
+            row = item.row
+            duplicate = ""
+            if item.code:
+                first = self.codes.setdefault(item.code, row.line)
+                if first != row.line:
+                    duplicate = _duplicate_in_file(item.code, first)
+                elif item.code in codes:
+                    duplicate = _duplicate_in_registry(item.code, codes[item.code])
+            if item.name_key:
+                first = self.names.setdefault(item.name_key, row.line)
+                # One reason is enough, and the tax code is the stronger one.
+                if not duplicate and first != row.line:
+                    duplicate = _same_name_in_file(first)
+                elif not duplicate and item.name_key in names:
+                    duplicate = _same_name_in_registry(*names[item.name_key])
+            if duplicate:
+                row.errors.append(duplicate)
                 row.valid = False
                 row.cleaned = {}
-        return [row for row, _code in checked]
+        return [c.row for c in checked]
 
 
 def _duplicate_in_file(code: str, first_line: int) -> str:
@@ -762,6 +856,14 @@ def _duplicate_in_registry(code: str, name: str) -> str:
     }
 
 
+def _same_name_in_file(first_line: int) -> str:
+    return _("Trùng tên đơn vị và xã, phường với dòng %(line)s trong tệp.") % {"line": first_line}
+
+
+def _same_name_in_registry(name: str, ward: str) -> str:
+    return _("Đơn vị «%(name)s» ở %(ward)s đã có trong danh sách.") % {"name": name, "ward": ward}
+
+
 def existing_codes(codes: list[str]) -> dict[str, str]:
     """{code: unit name} of the given codes that already belong to a unit."""
     found: dict[str, str] = {}
@@ -774,6 +876,25 @@ def existing_codes(codes: list[str]) -> dict[str, str]:
     return found
 
 
+def existing_units(keys: list[NameKey]) -> dict[NameKey, tuple[str, str]]:
+    """{(folded name, ward id): (unit name, ward name)} of the keys a unit already has."""
+    wanted = set(keys)
+    found: dict[NameKey, tuple[str, str]] = {}
+    # One query per chunk of the file: at most 2 × CHUNK parameters.
+    for start in range(0, len(keys), CHUNK):
+        part = keys[start : start + CHUNK]
+        units = Unit.objects.filter(
+            name_folded__in={name for name, _ward in part},
+            ward_id__in={ward for _name, ward in part},
+        ).order_by("id")
+        for folded, ward_id, name, ward in units.values_list(
+            "name_folded", "ward_id", "name", "ward__name"
+        ):
+            if (folded, ward_id) in wanted:
+                found.setdefault((folded, ward_id), (name, ward))
+    return found
+
+
 def batch_fill(
     batch: ImportBatch,
     table: Table,
@@ -782,7 +903,7 @@ def batch_fill(
     cancelled: Callable[[], bool] | None = None,
 ) -> None:
     """Check every row of ``table`` and store it under ``batch``, one chunk at a time."""
-    checker = RowChecker(table)
+    checker = RowChecker(table.columns)
     total = valid = 0
     chunk: list[tuple[int, dict[str, str]]] = []
 
@@ -829,31 +950,42 @@ def _uploads_dir() -> Path:
     return path
 
 
+def _sha256(upload: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    for piece in upload.chunks():
+        digest.update(piece)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
 def import_batch_create(*, owner: Any, upload: UploadedFile) -> Upload:
     """Read and check an uploaded file. Small files are checked now; large ones by the worker.
 
     Raises ImportFileError when the file cannot be used at all.
     """
-    filename = Path(upload.name or "").name[:255] or "tep"
+    filename = _CONTROL.sub("", Path(upload.name or "").name)[:255] or "tep"
     kind = file_kind(filename)
     check_size(upload.size or 0)
-    upload.seek(0)
+    sha256 = _sha256(upload)
     table = open_table(upload, filename)
     threshold = settings.BACKGROUND_THRESHOLD_ROWS
     try:
         if table.count_up_to(threshold + 1) <= threshold:
             with transaction.atomic():
-                batch = ImportBatch.objects.create(owner=owner, filename=filename)
+                batch = ImportBatch.objects.create(
+                    owner=owner, filename=filename, sha256=sha256, columns=table.columns
+                )
                 batch_fill(batch, table)
             return Upload(batch, table.unknown)
     finally:
         table.close()
-    return Upload(_queue_check(owner, upload, filename, kind, table), table.unknown, True)
+    batch = _queue_check(owner, upload, filename, kind, table, sha256)
+    return Upload(batch, table.unknown, True)
 
 
 @transaction.atomic
 def _queue_check(
-    owner: Any, upload: UploadedFile, filename: str, kind: str, table: Table
+    owner: Any, upload: UploadedFile, filename: str, kind: str, table: Table, sha256: str
 ) -> ImportBatch:
     from antq.registry.tasks import import_check_task
 
@@ -862,7 +994,13 @@ def _queue_check(
     with stored.open("wb") as out:
         for piece in upload.chunks():
             out.write(piece)
-    batch = ImportBatch.objects.create(owner=owner, filename=filename)
+    batch = ImportBatch.objects.create(
+        owner=owner,
+        filename=filename,
+        sha256=sha256,
+        columns=table.columns,
+        status=ImportStatus.CHECKING,
+    )
     job = job_create(
         owner=owner,
         kind=JOB_KIND_CHECK,
@@ -879,35 +1017,103 @@ def _queue_check(
     return batch
 
 
-def batch_checking(batch: ImportBatch) -> bool:
-    """The worker is still reading the file of this batch."""
+# The statuses in which the worker has the batch: the page shows its progress.
+WORKER_STATUSES = (ImportStatus.CHECKING, ImportStatus.QUEUED)
+# A job that reported no progress this long after it was created is taken as lost (the worker
+# was stopped or never started). Jobs record no time of their last progress.
+STUCK_AFTER = dt.timedelta(minutes=15)
+
+
+def batch_stuck(batch: ImportBatch) -> bool:
+    """The worker has the batch, but its job failed, ended, or never got going."""
+    if batch.status not in WORKER_STATUSES:
+        return False
     job = batch.job
+    if job is None or job.finished:
+        return True
+    return job.progress == 0 and job.created_at < timezone.now() - STUCK_AFTER
+
+
+def batch_cancellable(batch: ImportBatch) -> bool:
+    """Waiting for a decision, being checked (the worker stops at its next chunk), or queued
+    for an import the worker will not do. An import under way cannot be cancelled."""
+    if batch.status in (ImportStatus.PREVIEW, ImportStatus.CHECKING):
+        return True
+    return batch.status == ImportStatus.QUEUED and batch_stuck(batch)
+
+
+def previous_import(batch: ImportBatch) -> ImportBatch | None:
+    """The latest other batch of the very same file that was imported, if any."""
+    if not batch.sha256:
+        return None
     return (
-        batch.status == ImportStatus.PREVIEW
-        and job is not None
-        and job.kind == JOB_KIND_CHECK
-        and not job.finished
+        ImportBatch.objects.filter(sha256=batch.sha256, status=ImportStatus.DONE)
+        .exclude(pk=batch.pk)
+        .order_by("-imported_at", "-id")
+        .first()
     )
 
 
-def batch_status_label(batch: ImportBatch) -> str:
-    if batch_checking(batch):
-        return _("Đang kiểm tra tệp")
-    return str(batch.get_status_display())
-
-
-def batch_working(batch: ImportBatch) -> bool:
-    """The worker is busy with this batch (reading the file, or importing it)."""
-    return batch_checking(batch) or batch.status == ImportStatus.QUEUED
-
-
-ConfirmStatus = Literal["imported", "queued", "conflict", "already", "busy", "invalid", "failed"]
+ConfirmStatus = Literal[
+    "imported", "queued", "conflict", "already", "busy", "invalid", "empty", "failed"
+]
 
 
 @dataclass(frozen=True)
 class ConfirmResult:
     status: ConfirmStatus
     count: int = 0
+
+
+# What the page says after a confirmation: (message level, text with %(n)s and %(file)s).
+CONFIRM_MESSAGES: dict[ConfirmStatus, tuple[int, Promise]] = {
+    "imported": (message_levels.SUCCESS, gettext_lazy("Đã nhập %(n)s đơn vị từ tệp «%(file)s».")),
+    "queued": (
+        message_levels.INFO,
+        gettext_lazy("Đang nhập %(n)s đơn vị ở chế độ nền; trang sẽ tự cập nhật khi xong."),
+    ),
+    "conflict": (
+        message_levels.ERROR,
+        gettext_lazy(
+            "Có %(n)s dòng hiện đã trùng với đơn vị có trong danh sách (cùng mã số thuế, hoặc "
+            "cùng tên và xã, phường; có thể vừa được nhập); chưa nhập dòng nào. Hãy xem các "
+            "dòng lỗi rồi quyết định lại."
+        ),
+    ),
+    "already": (
+        message_levels.WARNING,
+        gettext_lazy("Lần nhập này đã được xử lý trước đó; không nhập lại."),
+    ),
+    "busy": (
+        message_levels.WARNING,
+        gettext_lazy("Tệp vẫn đang được kiểm tra; hãy đợi kiểm tra xong."),
+    ),
+    "invalid": (
+        message_levels.ERROR,
+        gettext_lazy(
+            "Không nhập được: tệp còn dòng lỗi. Hãy sửa tệp và tải lên lại, hoặc chọn "
+            "«Chỉ nhập các dòng hợp lệ»."
+        ),
+    ),
+    "empty": (message_levels.ERROR, gettext_lazy("Không có dòng hợp lệ nào để nhập.")),
+    "failed": (
+        message_levels.ERROR,
+        gettext_lazy("Không nhập được do lỗi hệ thống; chưa có đơn vị nào được nhập."),
+    ),
+}
+
+
+def confirm_message(result: ConfirmResult, filename: str) -> tuple[int, str]:
+    level, text = CONFIRM_MESSAGES[result.status]
+    return level, str(text) % {"n": result.count, "file": filename}
+
+
+def conflict_message(count: int) -> str:
+    return confirm_message(ConfirmResult("conflict", count), "")[1]
+
+
+def failed_message() -> str:
+    return confirm_message(ConfirmResult("failed"), "")[1]
 
 
 def import_batch_confirm(*, batch: ImportBatch, actor: Any, only_valid: bool) -> ConfirmResult:
@@ -919,17 +1125,14 @@ def import_batch_confirm(*, batch: ImportBatch, actor: Any, only_valid: bool) ->
     from antq.registry.tasks import import_apply_task
 
     with transaction.atomic():
-        # of=("self",): PostgreSQL cannot lock the nullable side of the join to the job.
-        locked = (
-            ImportBatch.objects.select_for_update(of=("self",))
-            .select_related("job")
-            .get(pk=batch.pk)
-        )
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status == ImportStatus.CHECKING:
+            return ConfirmResult("busy")
         if locked.status != ImportStatus.PREVIEW:
             return ConfirmResult("already")
-        if batch_checking(locked):
-            return ConfirmResult("busy")
-        if locked.valid_rows == 0 or (not only_valid and locked.valid_rows != locked.total_rows):
+        if locked.valid_rows == 0:
+            return ConfirmResult("empty")
+        if not only_valid and locked.valid_rows != locked.total_rows:
             return ConfirmResult("invalid")
         locked.only_valid = only_valid
         if locked.valid_rows > settings.BACKGROUND_THRESHOLD_ROWS:
@@ -951,17 +1154,6 @@ def import_batch_confirm(*, batch: ImportBatch, actor: Any, only_valid: bool) ->
         return batch_apply(locked, actor=actor)
 
 
-def conflict_message(count: int) -> str:
-    return _(
-        "Có %(n)s dòng nay trùng mã số thuế với đơn vị đã có trong danh sách (có thể vừa được "
-        "nhập); chưa nhập dòng nào. Hãy xem các dòng lỗi rồi quyết định lại."
-    ) % {"n": count}
-
-
-def failed_message() -> str:
-    return _("Không nhập được do lỗi hệ thống; chưa có đơn vị nào được nhập.")
-
-
 def _source(batch: ImportBatch) -> str:
     return _("Nhập từ tệp «%(file)s» (lần nhập số %(pk)s)") % {
         "file": batch.filename,
@@ -970,16 +1162,29 @@ def _source(batch: ImportBatch) -> str:
 
 
 def _conflicts(rows: list[tuple[int, dict[str, Any]]]) -> dict[int, str]:
-    """{row id: error} for rows whose code now belongs to a unit, or whose ward is gone."""
-    codes = [cleaned["code"] for _pk, cleaned in rows if cleaned.get("code")]
-    existing = existing_codes(codes)
-    ward_ids = {cleaned["ward"] for _pk, cleaned in rows}
-    wards = set(AdministrativeArea.objects.filter(pk__in=ward_ids).values_list("pk", flat=True))
+    """{row id: error} for rows whose unit is now in the registry, or whose ward is gone.
+
+    The wards of the rows are locked first: two imports into the same wards take turns, so
+    the second sees the units of the first (the name, unlike the tax code, has no unique
+    constraint to catch it). FOR NO KEY UPDATE does not block units being saved meanwhile.
+    """
+    ward_ids = sorted({cleaned["ward"] for _pk, cleaned in rows})
+    wards = set(
+        AdministrativeArea.objects.select_for_update(no_key=True)
+        .filter(pk__in=ward_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    codes = existing_codes([cleaned["code"] for _pk, cleaned in rows if cleaned.get("code")])
+    names = existing_units([(fold(cleaned["name"]), cleaned["ward"]) for _pk, cleaned in rows])
     problems: dict[int, str] = {}
     for pk, cleaned in rows:
         code = cleaned.get("code")
-        if code and code in existing:
-            problems[pk] = _duplicate_in_registry(code, existing[code])
+        name_key = (fold(cleaned["name"]), cleaned["ward"])
+        if code and code in codes:
+            problems[pk] = _duplicate_in_registry(code, codes[code])
+        elif name_key in names:
+            problems[pk] = _same_name_in_registry(*names[name_key])
         elif cleaned["ward"] not in wards:
             problems[pk] = _("Xã, phường của dòng này không còn trong danh mục.")
     return problems
@@ -998,8 +1203,8 @@ def _mark(batch: ImportBatch, problems: dict[int, str]) -> None:
 def batch_apply(batch: ImportBatch, *, actor: Any) -> ConfirmResult:
     """Insert the valid rows of a locked batch. Must run inside its transaction.
 
-    If a tax code now belongs to a unit (an import or a person was quicker), nothing is
-    inserted: the rows get the error and the batch waits for a new decision.
+    If a unit of the file is now in the registry (an import or a person was quicker),
+    nothing is inserted: the rows get the error and the batch waits for a new decision.
     """
     rows = list(
         batch.rows.filter(valid=True).order_by("line").values_list("pk", "cleaned").iterator()
@@ -1023,26 +1228,33 @@ def batch_apply(batch: ImportBatch, *, actor: Any) -> ConfirmResult:
         return ConfirmResult("failed")
     batch.status = ImportStatus.DONE
     batch.imported_rows = len(created)
-    batch.save(update_fields=["status", "imported_rows"])
+    batch.imported_at = timezone.now()
+    batch.save(update_fields=["status", "imported_rows", "imported_at"])
     return ConfirmResult("imported", len(created))
 
 
 @transaction.atomic
 def import_batch_cancel(*, batch: ImportBatch) -> bool:
-    """Drop a batch that was not imported; False if it is already imported or importing."""
-    locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-    if locked.status != ImportStatus.PREVIEW:
+    """Drop a batch that was not imported; False if it is imported or being imported."""
+    # of=("self",): PostgreSQL cannot lock the nullable side of the join to the job.
+    locked = (
+        ImportBatch.objects.select_for_update(of=("self",)).select_related("job").get(pk=batch.pk)
+    )
+    if not batch_cancellable(locked):
         return False
     locked.status = ImportStatus.CANCELLED
     locked.save(update_fields=["status"])
     # The rows are of no further use and can be many.
     locked.rows.all().delete()
+    if locked.job_id is not None:
+        # A pending job is never taken up; a running check stops at its next chunk.
+        job_stop(locked.job_id, _("Lần nhập đã bị huỷ."))
     return True
 
 
 def recent_batches_for(user: Any, limit: int = 10) -> QuerySet[ImportBatch]:
     """The user's own latest imports (batches are private to their owner)."""
-    return ImportBatch.objects.filter(owner=user).select_related("job").order_by("-id")[:limit]
+    return ImportBatch.objects.filter(owner=user).order_by("-id")[:limit]
 
 
 def batch_rows(batch: ImportBatch, view: str) -> QuerySet[ImportRow]:
@@ -1053,16 +1265,6 @@ def batch_rows(batch: ImportBatch, view: str) -> QuerySet[ImportRow]:
     if view == "loi-truoc":
         return rows.order_by("valid", "line")
     return rows.order_by("line")
-
-
-def field_headers(raw: dict[str, str]) -> dict[str, str]:
-    """{unit field: header} for the headers of one stored row."""
-    found: dict[str, str] = {}
-    for header in raw:
-        name = _header_field(header)
-        if name is not None:
-            found.setdefault(name, header)
-    return found
 
 
 def ordered_headers(rows: list[dict[str, str]]) -> list[str]:

@@ -150,6 +150,8 @@ class Unit(models.Model):
 
 
 class ImportStatus(models.TextChoices):
+    # A large file waits for (or is in) the worker's check; then PREVIEW, or FAILED.
+    CHECKING = "checking", _("Đang kiểm tra")
     PREVIEW = "preview", _("Chờ xác nhận")
     QUEUED = "queued", _("Đang chờ nhập")
     DONE = "done", _("Đã nhập")
@@ -175,8 +177,13 @@ class ImportBatch(models.Model):
     valid_rows = models.PositiveIntegerField(default=0)
     imported_rows = models.PositiveIntegerField(default=0)
     only_valid = models.BooleanField(default=False)
+    # SHA-256 of the uploaded file: the preview warns when the same file was imported before.
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    # {unit field: header of the file}, matched once when the file is read.
+    columns = models.JSONField(default=dict, blank=True)
     job = models.ForeignKey("core.Job", null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("lần nhập đơn vị")

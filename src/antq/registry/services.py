@@ -34,7 +34,7 @@ UNIT_FIELDS = (
     "status",
     "notes",
 )
-_TEXT_FIELDS = (
+TEXT_FIELDS = (
     "name",
     "sector",
     "address",
@@ -42,7 +42,7 @@ _TEXT_FIELDS = (
     "head_name",
     "head_title",
 )
-_PHONE_FIELDS = ("phone", "security_contact_phone")
+PHONE_FIELDS = ("phone", "security_contact_phone")
 
 
 def clean_unit_data(data: dict[str, Any]) -> dict[str, Any]:
@@ -51,7 +51,7 @@ def clean_unit_data(data: dict[str, Any]) -> dict[str, Any]:
     Raises ValidationError with Vietnamese messages for values that cannot be normalised.
     """
     cleaned = dict(data)
-    for name in _TEXT_FIELDS:
+    for name in TEXT_FIELDS:
         if name in cleaned and cleaned[name] is not None:
             cleaned[name] = squash_spaces(nfc(str(cleaned[name])))
     if "notes" in cleaned and cleaned["notes"] is not None:
@@ -62,7 +62,7 @@ def clean_unit_data(data: dict[str, Any]) -> dict[str, Any]:
         code = str(cleaned["code"] or "").strip().replace(" ", "")
         cleaned["code"] = code or None
     errors: dict[str, str] = {}
-    for name in _PHONE_FIELDS:
+    for name in PHONE_FIELDS:
         if name in cleaned:
             try:
                 cleaned[name] = normalize_phone(str(cleaned[name] or ""))

@@ -1,8 +1,9 @@
 """Background work of the registry: checking and importing large files, large exports.
 
-Each task takes the id of a ``core.Job`` that holds its parameters, reports progress on it
-and finishes or fails it; the page of the batch (or the job page) polls that job. A task run
-twice (a retried worker) finds its job finished, or its batch in another state, and stops.
+Each task takes the id of a ``core.Job`` that holds its parameters, claims it (only a pending
+job can be claimed, in one UPDATE, so a task enqueued or run twice works once), reports
+progress on it and finishes or fails it; the page of the batch (or the job page) polls that
+job.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from antq.core.jobs import job_fail, job_files_dir, job_finish, job_progress
-from antq.core.models import Job, JobStatus
+from antq.core.jobs import job_claim, job_fail, job_files_dir, job_finish, job_progress
 from antq.registry import exporting, importing
 from antq.registry.models import ImportBatch, ImportStatus
 from antq.registry.selectors import UnitFilters, unit_list_for
@@ -23,38 +23,25 @@ from antq.registry.selectors import UnitFilters, unit_list_for
 logger = logging.getLogger(__name__)
 
 
-def _pending_job(job_id: int) -> Job | None:
-    job = Job.objects.select_related("owner").filter(pk=job_id).first()
-    if job is None or job.status not in (JobStatus.PENDING, JobStatus.RUNNING):
-        return None
-    return job
-
-
-def _fail(job: Job, batch_id: int | None, message: str) -> None:
-    job_fail(job, message)
-    if batch_id is not None:
-        ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.PREVIEW).update(
-            status=ImportStatus.FAILED
-        )
-
-
 @task()
 def import_check_task(job_id: int) -> None:
     """Read and check every row of an uploaded file (the upload is deleted afterwards)."""
-    job = _pending_job(job_id)
+    job = job_claim(job_id)
     if job is None:
         return
     batch = ImportBatch.objects.get(pk=job.params["batch"])
     path = job_files_dir() / job.params["upload"]
+    checking = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.CHECKING)
 
     def cancelled() -> bool:
-        return not ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.PREVIEW).exists()
+        return not checking.exists()
 
     try:
         if cancelled():
             job_finish(job, message=_("Lần nhập đã bị huỷ."))
             return
-        job_progress(job, 0)
+        # Rows of an earlier run of this check that was cut short (a killed worker).
+        batch.rows.all().delete()
         with path.open("rb") as source:
             table = importing.open_table(source, batch.filename)
             try:
@@ -66,7 +53,7 @@ def import_check_task(job_id: int) -> None:
                 )
             finally:
                 table.close()
-        if cancelled():
+        if not checking.update(status=ImportStatus.PREVIEW):
             batch.rows.all().delete()  # a chunk may have landed after the cancel
             job_finish(job, message=_("Lần nhập đã bị huỷ."))
             return
@@ -77,10 +64,12 @@ def import_check_task(job_id: int) -> None:
             % {"n": batch.total_rows, "ok": batch.valid_rows, "bad": batch.invalid_rows},
         )
     except importing.ImportFileError as exc:
-        _fail(job, batch.pk, exc.message)
+        job_fail(job, exc.message)
+        checking.update(status=ImportStatus.FAILED)
     except Exception:
         logger.exception("checking import batch %s failed", batch.pk)
-        _fail(job, batch.pk, _("Không đọc được tệp do lỗi hệ thống; chưa có gì được nhập."))
+        job_fail(job, _("Không đọc được tệp do lỗi hệ thống; chưa có gì được nhập."))
+        checking.update(status=ImportStatus.FAILED)
         raise
     finally:
         path.unlink(missing_ok=True)
@@ -89,12 +78,11 @@ def import_check_task(job_id: int) -> None:
 @task()
 def import_apply_task(job_id: int) -> None:
     """Insert the accepted rows of a confirmed batch, all or nothing."""
-    job = _pending_job(job_id)
+    job = job_claim(job_id)
     if job is None:
         return
     batch_id = int(job.params["batch"])
     try:
-        job_progress(job, 0)
         with transaction.atomic():
             batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
             if batch.status != ImportStatus.QUEUED or batch.job_id != job.pk:
@@ -124,7 +112,7 @@ def import_apply_task(job_id: int) -> None:
 @task()
 def units_export_task(job_id: int) -> None:
     """Write the units the job's owner may see, filtered as he asked, to an .xlsx file."""
-    job = _pending_job(job_id)
+    job = job_claim(job_id)
     if job is None:
         return
     try:

@@ -26,6 +26,7 @@ from antq.accounts import permissions
 from antq.core.http import HtmxHttpRequest
 from antq.core.models import JobStatus
 from antq.core.pagination import paginate
+from antq.core.uploads import upload_too_large
 from antq.registry import exporting, importing, selectors
 from antq.registry.forms import UnitFilterForm
 from antq.registry.models import AdministrativeArea, ImportBatch, ImportRow, ImportStatus
@@ -79,7 +80,11 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         if request.method == "POST"
         else ImportUploadForm()
     )
-    if form.is_bound and form.is_valid():
+    if form.is_bound and upload_too_large(request):
+        # The upload handler dropped the file while it streamed in: say why, not "choose one".
+        form.is_valid()
+        form.errors["file"] = form.error_class([importing.too_large_error().message])
+    elif form.is_bound and form.is_valid():
         try:
             result = importing.import_batch_create(
                 owner=request.user, upload=form.cleaned_data["file"]
@@ -115,10 +120,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "columns": importing.COLUMNS,
-            "batches": [
-                (batch, importing.batch_status_label(batch))
-                for batch in importing.recent_batches_for(request.user)
-            ],
+            "batches": list(importing.recent_batches_for(request.user)),
             "max_mb": settings.IMPORT_MAX_BYTES // (1024 * 1024),
             "max_rows": importing.MAX_ROWS,
         },
@@ -147,15 +149,15 @@ class PreviewRow:
     valid: bool
 
 
-def _preview_rows(rows: list[ImportRow]) -> list[PreviewRow]:
+def _preview_rows(rows: list[ImportRow], columns: dict[str, str]) -> list[PreviewRow]:
+    """``columns`` is the batch's {unit field: header of the file}."""
     ward_ids = {r.cleaned["ward"] for r in rows if r.cleaned.get("ward")}
     wards = dict(AdministrativeArea.objects.filter(pk__in=ward_ids).values_list("pk", "name"))
     kinds = dict(UnitKind.choices)
     result = []
     for row in rows:
-        columns = importing.field_headers(row.raw)
 
-        def raw(name: str, row: ImportRow = row, columns: dict[str, str] = columns) -> str:
+        def raw(name: str, row: ImportRow = row) -> str:
             return str(row.raw.get(columns.get(name, ""), ""))
 
         ward = raw("ward")
@@ -178,15 +180,12 @@ def _preview_rows(rows: list[ImportRow]) -> list[PreviewRow]:
 
 
 def _notice(batch: ImportBatch) -> str:
-    """What the worker said about this batch, when the page should repeat it."""
+    """What the worker said about this batch, when the page should repeat it: why the check
+    failed, or why a background import went back to the preview."""
     job = batch.job
-    if job is None or not job.finished:
+    if job is None or job.status != JobStatus.FAILED:
         return ""
-    if batch.status == ImportStatus.FAILED or (
-        batch.status == ImportStatus.PREVIEW
-        and job.kind == importing.JOB_KIND_IMPORT
-        and job.status == JobStatus.FAILED
-    ):
+    if batch.status in (ImportStatus.FAILED, ImportStatus.PREVIEW):
         return job.message
     return ""
 
@@ -202,8 +201,14 @@ VIEWS = (
 def import_preview(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     batch = selectors.import_batch_get_for(request.user, pk)
     _require_manager(request)
-    working = importing.batch_working(batch)
-    context: dict[str, Any] = {"batch": batch, "job": batch.job, "working": working}
+    working = batch.status in importing.WORKER_STATUSES
+    context: dict[str, Any] = {
+        "batch": batch,
+        "job": batch.job,
+        "working": working,
+        "stuck": importing.batch_stuck(batch),
+        "can_cancel": importing.batch_cancellable(batch),
+    }
     if request.htmx:
         # The progress bar polls here; once the worker is done, reload the whole page.
         if working:
@@ -214,13 +219,15 @@ def import_preview(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         view = ""
     if not working:
         page = paginate(request, importing.batch_rows(batch, view))
+        can_confirm = batch.status == ImportStatus.PREVIEW
         context.update(
             page=page,
-            rows=_preview_rows(page.items),
+            rows=_preview_rows(page.items, batch.columns),
             view=view,
             views=VIEWS,
             notice=_notice(batch),
-            can_confirm=batch.status == ImportStatus.PREVIEW,
+            can_confirm=can_confirm,
+            previous=importing.previous_import(batch) if can_confirm else None,
         )
     return render(request, "registry/import_preview.html", context)
 
@@ -231,36 +238,8 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manager(request)
     only_valid = request.POST.get("mode") == "valid"
     result = importing.import_batch_confirm(batch=batch, actor=request.user, only_valid=only_valid)
-    if result.status == "imported":
-        messages.success(
-            request,
-            _("Đã nhập %(n)s đơn vị từ tệp «%(file)s».")
-            % {"n": result.count, "file": batch.filename},
-        )
-    elif result.status == "queued":
-        messages.info(
-            request,
-            _("Đang nhập %(n)s đơn vị ở chế độ nền; trang sẽ tự cập nhật khi xong.")
-            % {"n": result.count},
-        )
-    elif result.status == "conflict":
-        messages.error(request, importing.conflict_message(result.count))
-    elif result.status == "already":
-        messages.warning(request, _("Lần nhập này đã được xử lý trước đó; không nhập lại."))
-    elif result.status == "busy":
-        messages.warning(request, _("Tệp vẫn đang được kiểm tra; hãy đợi kiểm tra xong."))
-    elif result.status == "invalid":
-        messages.error(
-            request,
-            _(
-                "Không nhập được: tệp còn dòng lỗi. Hãy sửa tệp và tải lên lại, hoặc chọn "
-                "«Chỉ nhập các dòng hợp lệ»."
-            )
-            if batch.valid_rows
-            else _("Không có dòng hợp lệ nào để nhập."),
-        )
-    else:
-        messages.error(request, importing.failed_message())
+    level, text = importing.confirm_message(result, batch.filename)
+    messages.add_message(request, level, text)
     return redirect("registry:import_preview", pk=batch.pk)
 
 
