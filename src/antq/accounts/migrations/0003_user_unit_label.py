@@ -5,21 +5,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_initial'),
-        ('registry', '0002_importbatch_checking_sha256_columns'),
+        ("accounts", "0002_initial"),
+        ("registry", "0002_importbatch_checking_sha256_columns"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='user',
-            name='role',
-            field=models.CharField(choices=[('admin', 'Quản trị hệ thống'), ('department', 'Cán bộ phòng Xây dựng phong trào'), ('ward_officer', 'Cán bộ Công an xã, phường, đặc khu'), ('unit_officer', 'Cán bộ phụ trách ANTT của đơn vị'), ('unit_head', 'Thủ trưởng đơn vị'), ('leader', 'Lãnh đạo (Ban Giám đốc)')], max_length=20, verbose_name='vai trò'),
+            model_name="user",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("admin", "Quản trị hệ thống"),
+                    ("department", "Cán bộ phòng Xây dựng phong trào"),
+                    ("ward_officer", "Cán bộ Công an xã, phường, đặc khu"),
+                    ("unit_officer", "Cán bộ phụ trách ANTT của đơn vị"),
+                    ("unit_head", "Thủ trưởng đơn vị"),
+                    ("leader", "Lãnh đạo (Ban Giám đốc)"),
+                ],
+                max_length=20,
+                verbose_name="vai trò",
+            ),
         ),
         migrations.AlterField(
-            model_name='user',
-            name='unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='members', to='registry.unit', verbose_name='đơn vị công tác'),
+            model_name="user",
+            name="unit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="members",
+                to="registry.unit",
+                verbose_name="đơn vị công tác",
+            ),
         ),
     ]
