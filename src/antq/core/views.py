@@ -16,7 +16,7 @@ from antq.core.http import HtmxHttpRequest
 from antq.core.jobs import job_result_file
 from antq.core.models import AuditAction
 from antq.core.pagination import paginate
-from antq.registry.selectors import unit_block_counts, unit_ward_counts
+from antq.registry.selectors import unit_block_counts, unit_ward_counts, ward_list_for
 from antq.registry.status import UnitStatus
 
 
@@ -31,7 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "change_count": trail.filter(at__gte=timezone.now() - timedelta(days=30)).count(),
         "blocks": unit_block_counts(active),
         "wards": unit_ward_counts(active, limit=10),
-        "ward_total": scoping.areas_for(request.user).filter(level="ward").count(),
+        "ward_total": ward_list_for(request.user).count(),
         "recent": trail.order_by("-id")[:8],
     }
     return render(request, "core/home.html", context)

@@ -14,6 +14,7 @@ from antq.core.http import HtmxHttpRequest
 from antq.core.pagination import paginate
 from antq.registry import selectors, services
 from antq.registry.forms import UnitDeleteForm, UnitFilterForm, UnitForm
+from antq.textvn import fold
 
 
 @require_GET
@@ -105,12 +106,9 @@ def unit_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def area_list(request: HttpRequest) -> HttpResponse:
     """The wards of the department's province (or of the user's scope), with unit counts."""
     q = request.GET.get("q", "")
-    wards = (
-        selectors.area_list_for(request.user, q=q)
-        .filter(level="ward")
-        .select_related("parent")
-        .order_by("name_folded")
-    )
+    wards = selectors.ward_list_for(request.user).select_related("parent").order_by("name_folded")
+    if q:
+        wards = wards.filter(name_folded__contains=fold(q))
     counts = {
         int(f.value): f.count
         for f in selectors.unit_ward_counts(selectors.unit_list_for(request.user))
