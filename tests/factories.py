@@ -11,6 +11,8 @@ from antq.accounts.roles import Role
 from antq.registry.models import AdministrativeArea, Unit
 from antq.registry.status import UnitKind
 from antq.textvn import fold
+from antq.tips.models import Tip, TipCategory
+from antq.tips.services import Receipt, tip_receive
 
 _seq = itertools.count(1)
 PASSWORD = "mat-khau-thu-nghiem-2026"
@@ -63,3 +65,20 @@ def make_user(
 
 def make_admin() -> User:
     return make_user(Role.ADMIN)
+
+
+def receive_tip(
+    *,
+    category: str = "khac",
+    text: str = "Có người lạ đứng trước cổng nhiều đêm liền",
+    channel: str = "web",
+    **fields: Any,
+) -> Receipt:
+    """A tip as a citizen files it (through the service, with its audit row)."""
+    return tip_receive(
+        channel=channel, category=TipCategory.objects.get(code=category), text=text, **fields
+    )
+
+
+def make_tip(**fields: Any) -> Tip:
+    return receive_tip(**fields).tip

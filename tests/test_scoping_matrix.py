@@ -13,13 +13,17 @@ from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from antq.accounts.services import token_create
 from antq.core.jobs import job_create, job_files_dir, job_finish
 from antq.core.models import AuditEntry
 from antq.registry import services
 from antq.registry.models import ImportBatch
+from antq.tips.models import Bulletin, TipAttachment, TipCategory, TipDeadlineRule
+from antq.tips.services import partner_create
 from tests.conftest import ROLES, Cast
+from tests.factories import make_tip
 
 ANON = "anonymous"
 ALL_ROLES = [*ROLES, ANON]
@@ -44,7 +48,9 @@ def _expect(ok: int, ok_roles: set[str] | None = None, other: int = 403, anon: i
 class Route:
     """How to reach a route and what each role gets back for GET."""
 
-    kind: str | None  # object the URL points at: unit, area, audit, job, import, user, token
+    # Object the URL points at: unit, area, audit, job, import, user, token, tip,
+    # tip_attachment, bulletin (by pk), bulletin_public (by slug), tip_category, tip_rule, partner.
+    kind: str | None
     expect: Callable[[str], int]
     # Status for an object outside the role's scope (roles that have such an object).
     out_of_scope: int = 404
@@ -91,6 +97,11 @@ ROUTES: dict[str, Route] = {
     "registry:import_rejected": Route("import", _expect(200, WRITERS)),
     "registry:area_list": Route(None, _expect(200)),
     "registry:area_detail": Route("area", _expect(200)),
+    # -- tips: staff inbox, tip page and its actions (antq/tips/urls.py)
+    # -- tips: operator form, export, statistics, categories, rules, partners (urls_manage.py)
+    # -- tips: bulletins management (urls_bulletins.py)
+    # -- tips: public pages (urls_public.py): anonymous visitors are welcome
+    # -- tips: SMS webhook (urls_channels.py) and Open311 (open311/urls.py)
 }
 
 
@@ -129,6 +140,7 @@ API_ROUTES: set[str] = {
     "api:units_update",
     "api:areas_list",
     "api:areas_get",
+    # -- tips (antq/api/tips.py)
 }
 
 
@@ -158,6 +170,35 @@ def world(cast: Cast) -> World:
     units = {"unit_x": cast.unit_x, "unit_y": cast.unit_y}
     areas = {"unit_x": cast.ward_a, "unit_y": cast.ward_b}
     other_user = cast.unit_y_officer
+    # A tip about each unit, of a category routed to the unit: each unit's roles see theirs.
+    tips = {
+        "unit_x": make_tip(category="bao-luc-hoc-duong", unit=cast.unit_x),
+        "unit_y": make_tip(category="bao-luc-hoc-duong", unit=cast.unit_y),
+    }
+    attachments = {
+        k: TipAttachment.objects.create(
+            tip=t,
+            token=f"matrix{k}",
+            extension=".pdf",
+            file=f"tips/matrix-{k}.pdf",
+            name="bien-ban.pdf",
+            content_type="application/pdf",
+            size=4,
+            sha256="0" * 64,
+        )
+        for k, t in tips.items()
+    }
+    bulletin = Bulletin.objects.create(
+        title="Thủ đoạn lừa đảo tại bệnh viện",
+        slug="lua-dao-benh-vien",
+        summary="Cảnh giác",
+        body="Nội dung",
+        is_published=True,
+        published_at=timezone.now(),
+    )
+    partner, _key = partner_create(actor=None, name="Ứng dụng phản ánh hiện trường")
+    category = TipCategory.objects.get(code="khac")
+    rule = TipDeadlineRule.objects.get()
     token, _ = token_create(actor=cast.admin, user=cast.unit_x_officer, name="Ứng dụng A")
     in_scope: dict[tuple[str, str], Any] = {}
     out: dict[tuple[str, str], Any] = {}
@@ -184,6 +225,13 @@ def world(cast: Cast) -> World:
         in_scope[(role, "import")] = ImportBatch.objects.create(owner=user, filename="a.csv")
         in_scope[(role, "user")] = other_user
         in_scope[(role, "token")] = token
+        in_scope[(role, "tip")] = tips[mine]
+        in_scope[(role, "tip_attachment")] = attachments[mine]
+        in_scope[(role, "bulletin")] = bulletin
+        in_scope[(role, "bulletin_public")] = bulletin
+        in_scope[(role, "tip_category")] = category
+        in_scope[(role, "tip_rule")] = rule
+        in_scope[(role, "partner")] = partner
         stranger = strangers.get(user, cast.leader)
         out[(role, "job")] = stranger_jobs[stranger]
         out[(role, "import")] = stranger_batches[stranger]
@@ -191,11 +239,22 @@ def world(cast: Cast) -> World:
             out[(role, "unit")] = units[theirs]
             out[(role, "area")] = areas[theirs]
             out[(role, "audit")] = audit[theirs]
+            out[(role, "tip")] = tips[theirs]
+            out[(role, "tip_attachment")] = attachments[theirs]
     return World(cast, in_scope, out)
 
 
-def _url(name: str, obj: Any) -> str:
-    return reverse(name, kwargs={"pk": obj.pk}) if obj is not None else reverse(name)
+# URL keyword of each kind whose URLs do not use the primary key.
+URL_KWARGS: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "bulletin_public": lambda b: {"slug": b.slug},
+}
+
+
+def _url(name: str, obj: Any, kind: str | None = None) -> str:
+    if obj is None:
+        return reverse(name)
+    kwargs = URL_KWARGS[kind](obj) if kind in URL_KWARGS else {"pk": obj.pk}
+    return reverse(name, kwargs=kwargs)
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)
@@ -206,13 +265,14 @@ def test_each_role_gets_what_the_table_says(client: Any, world: World, role: str
     failures = []
     for name, route in ROUTES.items():
         obj = world.in_scope[(as_role, route.kind)] if route.kind else None
-        response = client.get(_url(name, obj), route.query)
+        response = client.get(_url(name, obj, route.kind), route.query)
         expected = route.expect(role)
         if response.status_code != expected:
             failures.append(f"{name}: {response.status_code} ≠ {expected}")
         if role == ANON or not route.kind or (role, route.kind) not in world.out_of_scope:
             continue
-        response = client.get(_url(name, world.out_of_scope[(role, route.kind)]), route.query)
+        out_obj = world.out_of_scope[(role, route.kind)]
+        response = client.get(_url(name, out_obj, route.kind), route.query)
         if response.status_code != route.out_of_scope:
             failures.append(f"{name} out of scope: {response.status_code} ≠ {route.out_of_scope}")
     assert failures == [], "\n".join(failures)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from antq.accounts.roles import Role
+from antq.accounts.scoping import ward_ids_for
 from antq.registry.models import Unit
 
 # Fields a unit's own security officer may keep up to date; identity, type and location of
@@ -59,3 +60,52 @@ def can_manage_users(user: Any) -> bool:
 
 def can_view_audit(user: Any) -> bool:
     return _active(user)
+
+
+# -- tips ---------------------------------------------------------------------------------
+# Visibility of a tip is ``scoping.tips_for``; these decide what may be done with a visible one.
+
+
+def can_handle_tip(user: Any, tip: Any) -> bool:
+    """Triage, assign, change status, message the tipster: the department for every tip, a
+    ward officer for the tips of his wards. Leaders read; units only follow their own."""
+    if not _active(user):
+        return False
+    if user.role in (Role.ADMIN, Role.DEPARTMENT):
+        return True
+    if user.role == Role.WARD_OFFICER:
+        return tip.ward_id is not None and tip.ward_id in (ward_ids_for(user) or set())
+    return False
+
+
+def can_note_tip(user: Any, tip: Any) -> bool:
+    """Internal notes: whoever handles the tip, and the security officer of a notified unit."""
+    if can_handle_tip(user, tip):
+        return True
+    return bool(
+        _active(user)
+        and user.role in (Role.UNIT_OFFICER, Role.UNIT_HEAD)
+        and tip.unit_notified
+        and tip.unit_id == user.unit_id
+    )
+
+
+def can_view_tipster(user: Any, tip: Any) -> bool:
+    """A non-anonymous tipster's name and phone: the department and the assigned officer."""
+    if not _active(user):
+        return False
+    return user.role in (Role.ADMIN, Role.DEPARTMENT) or tip.assignee_id == user.pk
+
+
+def can_manage_tip_settings(user: Any) -> bool:
+    """Categories, deadline rules and partner applications."""
+    return _active(user) and user.role == Role.ADMIN
+
+
+def can_publish_bulletins(user: Any) -> bool:
+    return _active(user) and user.role in (Role.ADMIN, Role.DEPARTMENT)
+
+
+def can_take_calls(user: Any) -> bool:
+    """Enter a phoned-in tip on the operator form."""
+    return _active(user) and user.role in (Role.ADMIN, Role.DEPARTMENT, Role.WARD_OFFICER)

@@ -21,11 +21,13 @@ from antq.accounts.roles import AREA_ROLES, CITY_ROLES, UNIT_ROLES, Role
 from antq.core.models import AuditEntry, Job
 from antq.registry.models import AdministrativeArea, Unit
 from antq.registry.status import AreaLevel
+from antq.tips.models import Tip
 
 M = TypeVar("M", bound=Model)
 
 # Audit entries about accounts are shown only to administrators, like the accounts themselves.
 ACCOUNT_OBJECT_TYPES = ("accounts.user", "accounts.apitoken")
+TIP_OBJECT_TYPES = ("tips.tip",)
 
 
 def _active(user: Any) -> bool:
@@ -112,6 +114,10 @@ def audit_for(user: Any) -> QuerySet[AuditEntry]:
     qs = by_scope(AuditEntry.objects.all(), user, ward_field="ward_id", unit_field="unit_id")
     if _active(user) and user.role != Role.ADMIN:
         qs = qs.exclude(object_type__in=ACCOUNT_OBJECT_TYPES)
+    if _active(user) and user.role in UNIT_ROLES:
+        # A tip about a unit is not the unit's business unless it was routed to it; the
+        # trail of the tips that were is on their own pages.
+        qs = qs.exclude(object_type__in=TIP_OBJECT_TYPES)
     return qs
 
 
@@ -120,3 +126,18 @@ def jobs_for(user: Any) -> QuerySet[Job]:
     if not _active(user):
         return Job.objects.none()
     return Job.objects.filter(owner=user)
+
+
+def tips_for(user: Any) -> QuerySet[Tip]:
+    """Tips the user may see: the city roles all of them, a ward officer those of his wards,
+    a unit's officer and head the tips about their unit that were routed to them."""
+    qs = Tip.objects.all()
+    if not _active(user):
+        return qs.none()
+    if user.role in CITY_ROLES:
+        return qs
+    if user.role in UNIT_ROLES and user.unit_id:
+        return qs.filter(unit_id=user.unit_id, unit_notified=True)
+    if user.role in AREA_ROLES:
+        return qs.filter(ward_id__in=ward_ids_for(user) or [])
+    return qs.none()

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "antq.core",
     "antq.accounts",
     "antq.registry",
+    "antq.tips",
     "antq.api",
 ]
 
@@ -278,3 +279,36 @@ LOGGING = {
 ANTQ_PROVINCE_CODE = env_int("ANTQ_PROVINCE_CODE", 1)  # 1 = Thành phố Hà Nội
 ANTQ_DEPARTMENT_NAME = env_str("ANTQ_DEPARTMENT_NAME", "Công an thành phố Hà Nội")
 PAGE_SIZE = 50
+
+# --- Hotline tips ---------------------------------------------------------------------
+# Key(s) for values encrypted at rest (tipster identity, SMS numbers): Fernet keys, the
+# first is used to encrypt; without one a key is derived from SECRET_KEY (docs/deploy.md).
+ANTQ_ENCRYPTION_KEY = env_str("ANTQ_ENCRYPTION_KEY")
+# Shared secret of the SMS gateway: it signs each webhook call with HMAC-SHA256.
+ANTQ_SMS_WEBHOOK_SECRET = env_str("ANTQ_SMS_WEBHOOK_SECRET", "demo-sms-secret" if DEMO else "")
+# Dotted paths of callables (recipient, body) that deliver outgoing SMS and email;
+# empty = write to the log only (antq.core.outbox.log_sender).
+ANTQ_SMS_SENDER = env_str("ANTQ_SMS_SENDER")
+ANTQ_EMAIL_SENDER = env_str("ANTQ_EMAIL_SENDER")
+# Days an SMS tipster's number is kept after his tip is closed (0 = erased on closing).
+TIP_REPLY_RETENTION_DAYS = env_int("ANTQ_TIP_REPLY_RETENTION_DAYS", 0)
+TIP_MAX_FILES = env_int("ANTQ_TIP_MAX_FILES", 5)
+TIP_MAX_FILE_BYTES = env_int("ANTQ_TIP_MAX_FILE_MB", 10) * 1024 * 1024
+# Public form submissions and tip-code lookups per client per hour (counted under a keyed
+# hash of the address that rotates daily; the address itself is never stored).
+TIP_SUBMIT_PER_HOUR = env_int("ANTQ_TIP_SUBMIT_PER_HOUR", 20)
+TIP_LOOKUP_PER_HOUR = env_int("ANTQ_TIP_LOOKUP_PER_HOUR", 30)
+# Days before the deadline from which an open tip counts as "sắp quá hạn".
+TIP_DUE_SOON_DAYS = env_int("ANTQ_TIP_DUE_SOON_DAYS", 3)
+
+# Cache shared by the gunicorn workers of one server (rate-limit counters): files under
+# var/cache; memory in tests.
+if TESTING:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }

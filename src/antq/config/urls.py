@@ -7,6 +7,13 @@ urlpatterns = [
     path("", include("antq.core.urls")),
     path("tai-khoan/", include("antq.accounts.urls")),
     path("", include("antq.registry.urls")),
+    # Public pages of the hotline (no account): /gui-tin-bao/, /tra-cuu/, /canh-bao/.
+    path("", include("antq.tips.urls_public")),
+    path("tin-bao/canh-bao/", include("antq.tips.urls_bulletins")),
+    path("tin-bao/", include("antq.tips.urls_manage")),
+    path("tin-bao/", include("antq.tips.urls")),
+    path("webhooks/", include("antq.tips.urls_channels")),
+    path("open311/v2/", include("antq.tips.open311.urls")),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

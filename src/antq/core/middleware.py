@@ -8,9 +8,22 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 
-# Prefixes served without a session: login itself, language switch, static files and the API
-# (which authenticates with its own token or session and answers in JSON).
-PUBLIC_PREFIXES = ("/tai-khoan/dang-nhap/", "/i18n/", "/static/", "/api/", "/healthz")
+# Prefixes served without a session: login itself, language switch, static files, the API
+# (which authenticates with its own token or session and answers in JSON), and the hotline's
+# public side: the tip form, the tipster's follow-up, the bulletins, the SMS gateway's
+# webhook and Open311 (which authenticate by key or signature, or not at all).
+PUBLIC_PREFIXES = (
+    "/tai-khoan/dang-nhap/",
+    "/i18n/",
+    "/static/",
+    "/api/",
+    "/healthz",
+    "/gui-tin-bao/",
+    "/tra-cuu/",
+    "/canh-bao/",
+    "/webhooks/",
+    "/open311/",
+)
 
 
 class LoginRequiredMiddleware:

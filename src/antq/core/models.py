@@ -16,6 +16,14 @@ class AuditAction(models.TextChoices):
     ACTIVATE = "activate", _("Mở khoá")
     TOKEN_CREATE = "token_create", _("Cấp token API")
     TOKEN_REVOKE = "token_revoke", _("Thu hồi token API")
+    RECEIVE = "receive", _("Tiếp nhận")
+    TRANSITION = "transition", _("Chuyển trạng thái")
+    ASSIGN = "assign", _("Phân công")
+    MERGE = "merge", _("Gộp tin trùng")
+    REVEAL = "reveal", _("Xem thông tin người báo")
+    MESSAGE = "message", _("Nhắn tin")
+    NOTE = "note", _("Ghi chú nội bộ")
+    ERASE = "erase", _("Xoá dữ liệu cá nhân")
 
 
 class AuditEntry(models.Model):
@@ -143,3 +151,53 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+
+class OutboxStatus(models.TextChoices):
+    QUEUED = "queued", _("Đang chờ gửi")
+    SENDING = "sending", _("Đang gửi")
+    SENT = "sent", _("Đã gửi")
+    FAILED = "failed", _("Gửi lỗi")
+
+
+class OutboxChannel(models.TextChoices):
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("Thư điện tử")
+
+
+class OutboxMessage(models.Model):
+    """A message to send outside ANTQ (SMS reply, email), written in the same transaction as
+    the change that causes it and sent by the worker (``core.outbox``).
+
+    The recipient is encrypted: an SMS tipster's number is never readable in the database.
+    """
+
+    channel = models.CharField(max_length=10, choices=OutboxChannel.choices)
+    recipient_enc = models.TextField()
+    body = models.TextField()
+    status = models.CharField(
+        max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    # What the message is about, e.g. ("tips.tip", "42"); never who it goes to.
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["status", "id"], name="outbox_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=OutboxStatus.values), name="outbox_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(channel__in=OutboxChannel.values), name="outbox_channel_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel}#{self.pk}"
