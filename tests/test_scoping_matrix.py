@@ -101,7 +101,7 @@ ROUTES: dict[str, Route] = {
     # -- tips: operator form, export, statistics, categories, rules, partners (urls_manage.py)
     # -- tips: bulletins management (urls_bulletins.py)
     # -- tips: public pages (urls_public.py): anonymous visitors are welcome
-    # -- tips: SMS webhook (urls_channels.py) and Open311 (open311/urls.py)
+    # -- tips: SMS webhook (urls_channels.py), Open311 (open311/urls.py), partners (urls_partners.py)
 }
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     # Public pages of the hotline (no account): /gui-tin-bao/, /tra-cuu/, /canh-bao/.
     path("", include("antq.tips.urls_public")),
     path("tin-bao/canh-bao/", include("antq.tips.urls_bulletins")),
+    path("tin-bao/doi-tac/", include("antq.tips.urls_partners")),
     path("tin-bao/", include("antq.tips.urls_manage")),
     path("tin-bao/", include("antq.tips.urls")),
     path("webhooks/", include("antq.tips.urls_channels")),
