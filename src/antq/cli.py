@@ -13,6 +13,9 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
+# gunicorn access-log line: time, request line, status, size, duration — nothing about who.
+ACCESS_LOG_FORMAT = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+
 
 def _env() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "antq.config.settings")
@@ -40,6 +43,9 @@ def _serve(argv: Sequence[str]) -> int:
         str(workers),
         "--access-logfile",
         "-",
+        # No client address, user agent or referrer: a tipster must leave no trace (issue 3).
+        "--access-logformat",
+        ACCESS_LOG_FORMAT,
         "--timeout",
         "60",
     ]

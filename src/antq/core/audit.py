@@ -126,8 +126,14 @@ def audit_record(
     return audit_record_many(actor=actor, changes=[change])[0]
 
 
-def audit_record_many(*, actor: Any, changes: list[Change]) -> list[AuditEntry]:
-    """Append entries for many changes at once (imports), chained in the given order."""
+def audit_record_many(
+    *, actor: Any, changes: list[Change], at: dt.datetime | None = None
+) -> list[AuditEntry]:
+    """Append entries for many changes at once (imports), chained in the given order.
+
+    ``at`` backdates the entries; only loaders of historical records (the demo city, the
+    benchmark data) pass it. The chain order, not the time, is what ``audit_verify`` checks.
+    """
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record() must be called inside the change's transaction")
     head, _ = AuditHead.objects.select_for_update().get_or_create(
@@ -136,7 +142,7 @@ def audit_record_many(*, actor: Any, changes: list[Change]) -> list[AuditEntry]:
     actor_id = getattr(actor, "pk", None)
     actor_name = (actor.get_full_name() or actor.get_username()) if actor_id else "hệ thống"
     # Microseconds are kept: the hash covers the exact stored value.
-    now = timezone.now()
+    now = at or timezone.now()
     prev = head.last_hash
     entries = []
     for change in changes:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from antq.registry.areas import province_choices
 from antq.registry.demo import DEFAULT_SEED, DEFAULT_UNITS, HA_NOI, demo_city_create
 from antq.registry.models import Unit
+from antq.tips.demo import DEFAULT_TIPS, demo_tips_create
 
 
 class Command(BaseCommand):
@@ -41,6 +42,12 @@ class Command(BaseCommand):
             help=_("mã tỉnh, thành phố (mặc định %(default)s: Hà Nội)"),
         )
         parser.add_argument(
+            "--tips",
+            type=int,
+            default=DEFAULT_TIPS,
+            help=_("số tin báo mẫu (mặc định %(default)s)"),
+        )
+        parser.add_argument(
             "--if-empty",
             action="store_true",
             help=_("không làm gì nếu cơ sở dữ liệu đã có đơn vị (dùng cho make demo)"),
@@ -57,6 +64,7 @@ class Command(BaseCommand):
             )
         if options["if_empty"] and Unit.objects.exists():
             self.stdout.write(_("Đã có dữ liệu đơn vị; bỏ qua việc tạo dữ liệu mẫu."))
+            self._tips(options)
             return
         started = time.perf_counter()
         result = demo_city_create(
@@ -77,3 +85,16 @@ class Command(BaseCommand):
                 "seconds": time.perf_counter() - started,
             }
         )
+        self._tips(options)
+
+    def _tips(self, options: dict[str, Any]) -> None:
+        """The hotline's demo data; does nothing when it is already there."""
+        result = demo_tips_create(seed=options["seed"], count=options["tips"])
+        if result.tips:
+            self.stdout.write(
+                _(
+                    "Đã tạo %(tips)s tin báo mẫu, %(messages)s tin nhắn và %(bulletins)s "
+                    "cảnh báo phòng ngừa."
+                )
+                % {"tips": result.tips, "messages": result.messages, "bulletins": result.bulletins}
+            )

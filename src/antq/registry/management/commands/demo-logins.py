@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from antq.registry.demo import demo_logins
+from antq.tips.demo import DEMO_PARTNER_KEY, DEMO_TIP_CODE, DEMO_TIP_PASSPHRASE
 
 DEMO_URL = "http://127.0.0.1:8000"
 
@@ -35,3 +36,14 @@ class Command(BaseCommand):
         self.stdout.write("  ".join("-" * width for width in widths))
         for row in rows:
             self.stdout.write(line(row).rstrip())
+        self.stdout.write("")
+        self.stdout.write(
+            _(
+                "Trang gửi tin báo công khai: %(url)s/gui-tin-bao/ — tra cứu tin báo mẫu tại "
+                "%(url)s/tra-cuu/ với mã %(code)s và cụm mật khẩu “%(passphrase)s”."
+            )
+            % {"url": DEMO_URL, "code": DEMO_TIP_CODE, "passphrase": DEMO_TIP_PASSPHRASE}
+        )
+        self.stdout.write(
+            _("Khóa API Open311 của ứng dụng đối tác mẫu: %(key)s") % {"key": DEMO_PARTNER_KEY}
+        )
