@@ -27,3 +27,11 @@ def test_the_dashboard_of_another_ward_shows_no_foreign_change(client, cast) -> 
 def test_the_health_check_answers_without_a_login(client, db) -> None:
     response = client.get("/healthz")
     assert response.json() == {"status": "ok"}
+
+
+def test_the_liveness_probe_answers_without_a_login_or_a_query(
+    client, db, django_assert_num_queries
+) -> None:
+    with django_assert_num_queries(0):
+        response = client.get("/healthz/live")
+    assert (response.status_code, response.content) == (200, b"ok")

@@ -10,4 +10,5 @@ urlpatterns = [
     path("nhat-ky/", views.audit_list, name="audit_list"),
     path("nhat-ky/<int:pk>/", views.audit_detail, name="audit_detail"),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/live", views.liveness, name="liveness"),
 ]

@@ -77,6 +77,12 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+def liveness(request: HttpRequest) -> HttpResponse:
+    """The process answers (no database): for a supervisor's liveness probe, and the
+    baseline the benchmarks compare real pages with."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
