@@ -6,8 +6,10 @@ import pytest
 
 from antq.core.models import AuditEntry
 from antq.registry.models import Unit
+from antq.tips.models import Tip, TipMessage
 from tests.api.conftest import patch_json, post_json
 from tests.conftest import ROLES
+from tests.factories import make_tip
 
 # role: GET unit X, GET unit Y, GET ward A, GET ward B, PATCH unit X notes, POST a unit
 EXPECTED = {
@@ -43,3 +45,38 @@ def test_each_role_gets_what_the_table_says(client, cast, role) -> None:
     assert Unit.objects.get(pk=cast.unit_x.pk).notes == ("Đã kiểm tra" if edited else "")
     assert Unit.objects.filter(name=new["name"]).count() == int(created)
     assert AuditEntry.objects.count() == int(edited) + int(created)
+
+
+# role: GET tip about unit X, GET tip about unit Y, message the tipster of X, file a tip
+TIPS_EXPECTED = {
+    "admin": (200, 200, 201, 201),
+    "department": (200, 200, 201, 201),
+    "leader": (200, 200, 403, 403),
+    "ward_a_officer": (200, 404, 201, 201),
+    "ward_b_officer": (404, 200, 404, 201),
+    "unit_x_officer": (200, 404, 403, 403),
+    "unit_x_head": (200, 404, 403, 403),
+    "unit_y_officer": (404, 200, 404, 403),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_what_the_tips_table_says(client, cast, role) -> None:
+    assert set(TIPS_EXPECTED) == set(ROLES)
+    # Tips of a category routed to the unit: each unit's roles see the one about theirs.
+    tip_x = make_tip(category="bao-luc-hoc-duong", unit=cast.unit_x)
+    tip_y = make_tip(category="bao-luc-hoc-duong", unit=cast.unit_y)
+    audit_before = AuditEntry.objects.count()
+    client.force_login(cast.by_name(role))
+    new = {"category": "khac", "text": "Người lạ đứng trước cổng trường", "ward": cast.ward_b.pk}
+    got = (
+        client.get(f"/api/v1/tips/{tip_x.pk}").status_code,
+        client.get(f"/api/v1/tips/{tip_y.pk}").status_code,
+        post_json(client, f"/api/v1/tips/{tip_x.pk}/messages", {"body": "Xin cảm ơn"}).status_code,
+        post_json(client, "/api/v1/tips", new).status_code,
+    )
+    assert got == TIPS_EXPECTED[role]
+    messaged, filed = got[2] == 201, got[3] == 201
+    assert TipMessage.objects.count() == int(messaged)
+    assert Tip.objects.count() == 2 + int(filed)
+    assert AuditEntry.objects.count() == audit_before + int(messaged) + int(filed)

@@ -13,6 +13,14 @@ OPERATIONS = {
     ("/api/v1/units/{unit_id}", "patch"): {"200", "400", "401", "403", "404", "422"},
     ("/api/v1/areas", "get"): {"200", "401", "422"},
     ("/api/v1/areas/{area_id}", "get"): {"200", "401", "404", "422"},
+    ("/api/v1/tips", "get"): {"200", "401", "422"},
+    ("/api/v1/tips", "post"): {"200", "201", "400", "401", "403", "422"},
+    ("/api/v1/tips/{tip_id}", "get"): {"200", "401", "404", "422"},
+    ("/api/v1/tips/{tip_id}/transition", "post"): {"200", "400", "401", "403", "404", "422"},
+    ("/api/v1/tips/{tip_id}/assign", "post"): {"200", "400", "401", "403", "404", "422"},
+    ("/api/v1/tips/{tip_id}/messages", "get"): {"200", "401", "404", "422"},
+    ("/api/v1/tips/{tip_id}/messages", "post"): {"201", "400", "401", "403", "404", "422"},
+    ("/api/v1/tip-categories", "get"): {"200"},
 }
 
 

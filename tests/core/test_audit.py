@@ -7,8 +7,10 @@ from django.db import DatabaseError, transaction
 
 from antq.core.audit import audit_verify
 from antq.core.models import AuditEntry
+from antq.core.templatetags.antq import _describe
 from antq.registry import services
 from antq.registry.status import UnitKind
+from antq.tips.models import Tip
 from tests.conftest import set_audit_triggers
 
 
@@ -94,3 +96,10 @@ def test_entries_written_after_the_head_was_read_are_left_for_the_next_run(cast,
         audit.AuditHead.objects, "filter", lambda **kw: type("Q", (), {"first": lambda s: head})()
     )
     assert audit_verify() == audit.VerifyResult(True, 1)
+
+
+def test_dates_in_the_trail_read_as_people_write_them() -> None:
+    deadline = Tip._meta.get_field("deadline")
+    received = Tip._meta.get_field("received_at")
+    assert _describe(deadline, "2026-12-17") == "17/12/2026"
+    assert _describe(received, "2026-11-26T17:05:00+00:00") == "27/11/2026 00:05"

@@ -8,7 +8,11 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
-from antq.accounts import permissions
+from antq.accounts import permissions, scoping
+from antq.tips.status import TipStatus
+
+# The "Tin báo" badge counts new tips up to this number, then shows "99+".
+NEW_TIPS_CAP = 100
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -18,5 +22,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "department_name": settings.ANTQ_DEPARTMENT_NAME,
         "can_manage_registry": permissions.can_manage_registry(user),
         "can_manage_users": permissions.can_manage_users(user),
+        "can_take_calls": permissions.can_take_calls(user),
+        "can_publish_bulletins": permissions.can_publish_bulletins(user),
+        "can_manage_tip_settings": permissions.can_manage_tip_settings(user),
+        "tips_new": _new_tips(user),
         "demo_mode": settings.DEMO,
     }
+
+
+def _new_tips(user: Any) -> int:
+    if not (user.is_authenticated and user.is_active):
+        return 0
+    new = scoping.tips_for(user).filter(status=TipStatus.NEW).order_by()
+    return new[:NEW_TIPS_CAP].count()

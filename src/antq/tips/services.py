@@ -91,7 +91,9 @@ class Identity:
 
 
 def _clean_text(value: str, *, field: str, limit: int, required: bool) -> str:
-    text = squash_spaces(nfc(value or "")) if field != "text" else nfc(value or "").strip()
+    # Free texts keep their line breaks; one-line fields are squashed.
+    multiline = field in ("text", "body")
+    text = nfc(value or "").strip() if multiline else squash_spaces(nfc(value or ""))
     if required and not text:
         raise ValidationError({field: _("Vui lòng nhập nội dung.")})
     if len(text) > limit:
@@ -104,7 +106,7 @@ def _clean_text(value: str, *, field: str, limit: int, required: bool) -> str:
     return text
 
 
-def _scope(tip: Tip) -> dict[str, int | None]:
+def _scope(tip: Tip) -> dict[str, Any]:
     return {"ward_id": tip.ward_id, "unit_id": tip.unit_id}
 
 
@@ -122,7 +124,7 @@ def tip_deadline(tip: Tip) -> tuple[dt.date | None, TipDeadlineRule | None]:
 
 def _route(tip: Tip) -> None:
     """Ward police always; the unit's security officer too when the category allows it."""
-    if tip.unit_id and not tip.ward_id:
+    if tip.unit is not None and not tip.ward_id:
         tip.ward_id = tip.unit.ward_id
     tip.unit_notified = bool(tip.unit_id and tip.category.notify_unit)
 
@@ -195,7 +197,9 @@ def tip_receive(
         try:
             phone = normalize_phone(reporter_phone)
         except InvalidPhone as exc:
-            raise ValidationError({"reporter_phone": str(exc)}) from exc
+            raise ValidationError(
+                {"reporter_phone": _("Số điện thoại không hợp lệ (ví dụ đúng: 0912 345 678).")}
+            ) from exc
     if not anonymous and not (name or phone):
         raise ValidationError(
             {"reporter_name": _("Hãy để lại tên hoặc số điện thoại, hoặc chọn gửi ẩn danh.")}
@@ -333,22 +337,22 @@ def tip_update(*, tip: Tip, actor: Any, data: dict[str, Any], reason: str = "") 
         if field == "place":
             value = _clean_text(value, field="place", limit=300, required=False)
         setattr(tip, field, value)
-    if tip.ward_id is not None and tip.ward.level != "ward":
+    if tip.ward is not None and tip.ward.level != "ward":
         raise ValidationError({"ward": _("Hãy chọn một xã, phường hoặc đặc khu.")})
     _route(tip)
     tip.deadline, tip.deadline_rule = tip_deadline(tip)
     tip.search_text = search_document(tip)
     tip.full_clean(exclude=["code", "passphrase_digest", "search_text"])
-    after = snapshot(tip, AUDIT_FIELDS)
-    if not changes_between(before, after):
+    old, new = changes_between(before, snapshot(tip, AUDIT_FIELDS))
+    if not new:
         return tip
     tip.save()
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=tip,
-        before=before,
-        after=after,
+        before=old,
+        after=new,
         reason=squash_spaces(nfc(reason)),
         **_scope(tip),
     )

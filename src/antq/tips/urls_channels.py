@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from antq.tips import views_channels
 
 app_name = "channels"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("sms/", views_channels.sms_inbound, name="sms_inbound"),
+]

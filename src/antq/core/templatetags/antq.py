@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import template
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from antq.core.models import AuditEntry
@@ -27,7 +30,22 @@ def _describe(field: models.Field[Any, Any] | None, value: Any) -> str:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.BooleanField):
         return gettext("Có") if value else gettext("Không")
+    if isinstance(field, models.DateTimeField | models.DateField) and isinstance(value, str):
+        return _display_date(field, value)
     return str(value)
+
+
+def _display_date(field: models.Field[Any, Any], value: str) -> str:
+    """Audit snapshots keep dates as ISO strings; people read dd/mm/yyyy (local time)."""
+    try:
+        if isinstance(field, models.DateTimeField):
+            moment = dt.datetime.fromisoformat(value)
+            if timezone.is_aware(moment):
+                moment = timezone.localtime(moment)
+            return date_format(moment, "d/m/Y H:i")
+        return date_format(dt.date.fromisoformat(value), "d/m/Y")
+    except ValueError:
+        return value
 
 
 @register.simple_tag
