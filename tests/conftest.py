@@ -54,6 +54,15 @@ def _default_language() -> Iterator[None]:
     translation.activate("vi")
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Rate-limit counters live in the (in-memory) cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def areas(db: None) -> None:
     """The wards of Hà Nội. Cheap after the first test: rolled-back tests keep them."""

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -65,6 +67,7 @@ ROUTES: dict[str, Route] = {
     "core:audit_list": Route(None, _expect(200)),
     "core:audit_detail": Route("audit", _expect(200)),
     "core:healthz": Route(None, _expect(200, anon=200)),
+    "core:liveness": Route(None, _expect(200, anon=200)),
     "set_language": Route(None, _expect(302, anon=302)),  # GET just goes back
     # -- accounts
     "accounts:login": Route(None, _expect(302, anon=200)),  # logged-in users go home
@@ -98,10 +101,56 @@ ROUTES: dict[str, Route] = {
     "registry:area_list": Route(None, _expect(200)),
     "registry:area_detail": Route("area", _expect(200)),
     # -- tips: staff inbox, tip page and its actions (antq/tips/urls.py)
+    "tips:tip_list": Route(None, _expect(200)),
+    "tips:tip_detail": Route("tip", _expect(200)),
+    "tips:tip_edit": Route("tip", _expect(200, {*WRITERS, "ward_a_officer", "ward_b_officer"})),
+    "tips:tip_assign": Route("tip", _expect(405), out_of_scope=405),
+    "tips:tip_transition": Route("tip", _expect(405), out_of_scope=405),
+    "tips:tip_message": Route("tip", _expect(405), out_of_scope=405),
+    "tips:tip_note": Route("tip", _expect(405), out_of_scope=405),
+    "tips:tip_merge": Route("tip", _expect(405), out_of_scope=405),
+    "tips:tip_identity": Route("tip", _expect(405), out_of_scope=405),
+    "tips:tip_bulk_assign": Route(None, _expect(405)),
+    "tips:attachment_download": Route("tip_attachment", _expect(200)),
     # -- tips: operator form, export, statistics, categories, rules, partners (urls_manage.py)
+    "tipmanage:operator_form": Route(
+        None, _expect(200, {*WRITERS, "ward_a_officer", "ward_b_officer"})
+    ),
+    "tipmanage:tip_export": Route(None, _expect(200)),
+    "tipmanage:statistics": Route(None, _expect(200)),
+    "tipmanage:statistics_export": Route(None, _expect(200)),
+    "tipmanage:category_list": Route(None, _expect(200, WRITERS)),
+    "tipmanage:category_create": Route(None, _expect(200, {"admin"})),
+    "tipmanage:category_edit": Route("tip_category", _expect(200, {"admin"})),
+    "tipmanage:category_delete": Route("tip_category", _expect(405), out_of_scope=405),
+    "tipmanage:rule_list": Route(None, _expect(200, WRITERS)),
+    "tipmanage:rule_create": Route(None, _expect(200, {"admin"})),
+    "tipmanage:rule_edit": Route("tip_rule", _expect(200, {"admin"})),
     # -- tips: bulletins management (urls_bulletins.py)
+    "bulletins:bulletin_list": Route(None, _expect(200, WRITERS)),
+    "bulletins:bulletin_create": Route(None, _expect(200, WRITERS)),
+    "bulletins:bulletin_edit": Route("bulletin", _expect(200, WRITERS)),
+    "bulletins:bulletin_publish": Route("bulletin", _expect(405), out_of_scope=405),
     # -- tips: public pages (urls_public.py): anonymous visitors are welcome
-    # -- tips: SMS webhook (urls_channels.py), Open311 (open311/urls.py), partners (urls_partners.py)
+    "public:tip_submit": Route(None, _expect(200, anon=200)),
+    "public:unit_options": Route(None, _expect(200, anon=200)),
+    "public:tip_lookup": Route(None, _expect(200, anon=200)),
+    "public:tip_reply": Route(None, _expect(405, anon=405)),
+    "public:bulletin_list": Route(None, _expect(200, anon=200)),
+    "public:bulletin_detail": Route("bulletin_public", _expect(200, anon=200)),
+    "public:bulletin_feed": Route(None, _expect(200, anon=200)),
+    # -- tips: SMS webhook (urls_channels.py), Open311 (open311/urls.py), partners (urls_partners)
+    # Machines authenticate by signature or key, never by session: every role gets the same.
+    "channels:sms_inbound": Route(None, _expect(405, anon=405)),
+    "open311:discovery_json": Route(None, _expect(200, anon=200)),
+    "open311:discovery_xml": Route(None, _expect(200, anon=200)),
+    "open311:services_json": Route(None, _expect(200, anon=200)),
+    "open311:services_xml": Route(None, _expect(200, anon=200)),
+    "open311:requests_json": Route(None, _expect(401, anon=401)),  # listing needs api_key
+    "open311:requests_xml": Route(None, _expect(401, anon=401)),
+    "partners:partner_list": Route(None, _expect(200, {"admin"})),
+    "partners:partner_create": Route(None, _expect(200, {"admin"})),
+    "partners:partner_set_active": Route("partner", _expect(405), out_of_scope=405),
 }
 
 
@@ -141,6 +190,21 @@ API_ROUTES: set[str] = {
     "api:areas_list",
     "api:areas_get",
     # -- tips (antq/api/tips.py)
+    "api:tips_list",
+    "api:tips_create",
+    "api:tips_get",
+    "api:tips_transition",
+    "api:tips_assign",
+    "api:tips_messages_list",
+    "api:tips_messages_create",
+    "api:tip_categories_list",
+    # Open311 resources addressed by a service code or a request id (no pk URL to build
+    # here): every role and anonymous in tests/tips/test_open311.py,
+    # test_every_role_gets_the_same_answers_from_open311.
+    "open311:service_json",
+    "open311:service_xml",
+    "open311:request_json",
+    "open311:request_xml",
 }
 
 
@@ -159,7 +223,8 @@ def _own(cast: Cast, role: str) -> tuple[str, str]:
 
 
 @pytest.fixture
-def world(cast: Cast) -> World:
+def world(cast: Cast, settings: Any, tmp_path: Any) -> World:
+    settings.MEDIA_ROOT = tmp_path
     # One audit entry about each unit.
     services.unit_update(actor=cast.department, unit=cast.unit_x, data={"headcount": 10})
     services.unit_update(actor=cast.department, unit=cast.unit_y, data={"headcount": 20})
@@ -180,7 +245,7 @@ def world(cast: Cast) -> World:
             tip=t,
             token=f"matrix{k}",
             extension=".pdf",
-            file=f"tips/matrix-{k}.pdf",
+            file=default_storage.save(f"tips/matrix-{k}.pdf", ContentFile(b"%PDF")),
             name="bien-ban.pdf",
             content_type="application/pdf",
             size=4,

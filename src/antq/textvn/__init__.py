@@ -1,5 +1,21 @@
 """Vietnamese text utilities: pure functions, no Django, no database."""
 
-from antq.textvn.normalize import fold, nfc, squash_spaces
+from antq.textvn.abbreviations import expand, query_variants
+from antq.textvn.normalize import fold, nfc, squash_spaces, word_spans, words
+from antq.textvn.phones import normalize_phone
+from antq.textvn.search import SearchTerm, index_text, match_spans, search_terms
 
-__all__ = ["fold", "nfc", "squash_spaces"]
+__all__ = [
+    "SearchTerm",
+    "expand",
+    "fold",
+    "index_text",
+    "match_spans",
+    "nfc",
+    "normalize_phone",
+    "query_variants",
+    "search_terms",
+    "squash_spaces",
+    "word_spans",
+    "words",
+]

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import NamedTuple
 
 _SPACES = re.compile(r"\s+")
+# A word is a run of letters and digits; everything else (punctuation, "_", spaces) separates
+# words — the same rule SQLite's unicode61 tokenizer and PostgreSQL's parser apply.
+_WORD = re.compile(r"[^\W_]+")
 # Đ/đ are letters of their own, not D/d with a combining mark, so NFD does not split them.
 _SPECIAL = str.maketrans({"đ": "d", "Đ": "d", "ð": "d"})
 # Invisible characters that sneak in from copy-paste and break matching.
@@ -34,3 +38,49 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.translate(_SPECIAL))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return squash_spaces(stripped.casefold().translate(_SPECIAL))
+
+
+def _fold_char(ch: str) -> str:
+    """``fold`` of one character that is neither a combining mark nor invisible."""
+    decomposed = unicodedata.normalize("NFD", ch.translate(_SPECIAL))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return stripped.casefold().translate(_SPECIAL)
+
+
+class Word(NamedTuple):
+    """A folded word and where it is in the original text: ``text[start:end]``."""
+
+    folded: str
+    start: int
+    end: int
+
+
+def words(text: str) -> list[str]:
+    """The folded words of a text: ``words("Lừa đảo, qua mạng!")`` → ``["lua", "dao", "qua",
+    "mang"]``."""
+    return _WORD.findall(fold(text))
+
+
+def word_spans(text: str) -> list[Word]:
+    """The folded words of ``text`` with their positions in it, so that a match found in the
+    folded form can be shown in the original (with its diacritics, NFC or NFD).
+
+    Folding is per character except that combining marks and invisible characters vanish:
+    each folded character remembers the original character it came from, and a word's end is
+    extended over the combining marks of its last letter.
+    """
+    folded: list[str] = []
+    origin: list[int] = []
+    for index, ch in enumerate(text):
+        if unicodedata.combining(ch) or ord(ch) in _INVISIBLE:
+            continue
+        for out in _fold_char(ch):
+            folded.append(out)
+            origin.append(index)
+    spans = []
+    for match in _WORD.finditer("".join(folded)):
+        start, end = origin[match.start()], origin[match.end() - 1] + 1
+        while end < len(text) and unicodedata.combining(text[end]):
+            end += 1
+        spans.append(Word(match.group(), start, end))
+    return spans

@@ -7,8 +7,18 @@ document.addEventListener("click", (event) => {
     toggle.setAttribute("aria-expanded", String(open));
     nav.classList.toggle("open", open);
   }
+  if (event.target.closest("[data-print]")) {
+    window.print();
+  }
   const confirmBtn = event.target.closest("[data-confirm]");
   if (confirmBtn && !window.confirm(confirmBtn.dataset.confirm)) {
     event.preventDefault();
   }
+});
+
+// "Chọn tất cả": ticks every row checkbox of the same form (rows swapped in by htmx too).
+document.addEventListener("change", (event) => {
+  const all = event.target.closest("[data-check-all]");
+  if (!all) return;
+  for (const box of all.form.querySelectorAll("input[name=tips]")) box.checked = all.checked;
 });

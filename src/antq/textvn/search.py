@@ -1,0 +1,110 @@
+"""What full-text search indexes and looks for, as plain words — no SQL here.
+
+``index_text`` turns a document into the words a database full-text index stores (folded,
+abbreviations expanded, phone numbers in one piece). ``search_terms`` turns what a user typed
+into terms that must all match, each with its alternatives (an abbreviation or its meaning);
+the last term matches as a prefix so that "lua da" already finds "lừa đảo". ``match_spans``
+finds the same matches in an original text, to highlight them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from antq.textvn.abbreviations import expand, lookup, query_variants
+from antq.textvn.normalize import nfc, word_spans
+from antq.textvn.phones import merge_phone_words
+
+# A query is cut to this length and this many words: enough for any real search, and a
+# pasted page of text cannot turn into a query that takes the database seconds.
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 10
+
+
+@dataclass(frozen=True)
+class SearchTerm:
+    """One word of a query: it matches if any alternative (a phrase of folded words) does."""
+
+    alternatives: tuple[tuple[str, ...], ...]
+    # The first alternative (the word as typed) also matches words that start with it.
+    prefix: bool = False
+
+    @property
+    def word(self) -> str:
+        return self.alternatives[0][0]
+
+
+def index_text(text: str) -> str:
+    """The searchable form of a document: ``expand`` plus, for each phone number written in
+    groups, its one-word form."""
+    text = nfc(text)
+    expanded = expand(text)
+    present = set(expanded.split())
+    extra = []
+    for word in merge_phone_words(text, word_spans(text)):
+        if word.folded not in present:
+            present.add(word.folded)
+            extra.append(word.folded)
+    return " ".join([expanded, *extra]) if extra else expanded
+
+
+def search_terms(query: str) -> list[SearchTerm]:
+    """The terms of a user's query; empty if it has no word (only punctuation, say)."""
+    query = nfc(query[:MAX_QUERY_LENGTH])
+    spans = merge_phone_words(query, word_spans(query))[:MAX_TERMS]
+    terms = []
+    for index, span in enumerate(spans):
+        variants = query_variants(query[span.start : span.end])
+        if not variants or variants[0] != (span.folded,):
+            # A phone number in groups ("0912 345 678"): its one-word form, as indexed.
+            variants = [(span.folded,)]
+        terms.append(SearchTerm(tuple(variants), prefix=index == len(spans) - 1))
+    return terms
+
+
+def match_spans(text: str, terms: list[SearchTerm]) -> list[tuple[int, int]]:
+    """Where ``terms`` match in the original ``text``: sorted, non-overlapping (start, end).
+
+    A word matches a term's word (or starts with it, for the prefix term), a run of words
+    matches a phrase alternative, and an abbreviation in the text matches when the query
+    contains its meaning ("ANTT" is highlighted for "an ninh trat tu").
+    """
+    if not terms:
+        return []
+    spans = word_spans(text)
+    folded = [span.folded for span in spans]
+    typed = [term.word for term in terms]
+    found: list[tuple[int, int]] = []
+    for index, span in enumerate(spans):
+        for term in terms:
+            for position, alternative in enumerate(term.alternatives):
+                if _matches_at(folded, index, alternative, term.prefix and position == 0):
+                    found.append((span.start, spans[index + len(alternative) - 1].end))
+        entry = lookup(nfc(text[span.start : span.end]))
+        if entry is not None and any(_contains(typed, meaning) for meaning in entry.expansions):
+            found.append((span.start, span.end))
+    for word in merge_phone_words(text, spans):
+        if word.folded in typed:
+            found.append((word.start, word.end))
+    return _union(found)
+
+
+def _matches_at(folded: list[str], index: int, phrase: tuple[str, ...], prefix: bool) -> bool:
+    if len(phrase) == 1:
+        return folded[index] == phrase[0] or (prefix and folded[index].startswith(phrase[0]))
+    return tuple(folded[index : index + len(phrase)]) == phrase
+
+
+def _contains(words: list[str], phrase: tuple[str, ...]) -> bool:
+    size = len(phrase)
+    return any(tuple(words[i : i + size]) == phrase for i in range(len(words) - size + 1))
+
+
+def _union(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
