@@ -6,17 +6,21 @@ Unit X is in ward A, unit Y in ward B.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
+from django.apps import apps
 
 from antq.accounts.models import User
 from antq.accounts.roles import Role
 from antq.registry.areas import areas_load
 from antq.registry.models import AdministrativeArea, Unit
 from antq.registry.status import UnitKind
+from antq.tips.models import TipCategory
 from tests.factories import make_unit, make_user
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -55,19 +59,23 @@ def _default_language() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache() -> Iterator[None]:
-    """Rate-limit counters live in the (in-memory) cache: each test starts with none."""
+def _fresh_counters(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test starts with no rate-limit counters and an empty cache."""
     from django.core.cache import cache
 
+    settings.ANTQ_RATELIMIT_DIR = str(tmp_path_factory.mktemp("ratelimit"))
     cache.clear()
-    yield
 
 
 @pytest.fixture
 def areas(db: None) -> None:
-    """The wards of Hà Nội. Cheap after the first test: rolled-back tests keep them."""
+    """The wards of Hà Nội, and the reference data of the data migrations (tip categories,
+    deadline rules). Cheap after the first test: rolled-back tests keep them; the flush after
+    a transactional (browser) test empties them, and they are put back here."""
     if not AdministrativeArea.objects.filter(code=WARD_A).exists():
         areas_load(province_code=1)
+    if not TipCategory.objects.exists():
+        importlib.import_module("antq.tips.migrations.0002_reference_data").load(apps, None)
 
 
 @pytest.fixture

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from unittest import mock
 
 import pytest
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory, override_settings
 from django.utils import timezone
@@ -14,13 +16,6 @@ from django.utils import timezone
 from antq.core import ratelimit
 
 ADDRESS = "203.0.113.77"
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _request(address: str = ADDRESS, **extra: str) -> HttpRequest:
@@ -50,12 +45,27 @@ def test_exceeded_looks_without_counting() -> None:
     assert ratelimit.exceeded(request, "lookup", 2) is True
 
 
-def test_the_cache_never_holds_the_address() -> None:
+def test_the_counters_never_hold_the_address(settings) -> None:
     ratelimit.hit(_request(), "submit", 5)
-    keys = list(cache._cache.keys())  # type: ignore[attr-defined]
-    assert len(keys) == 1
-    assert ADDRESS not in keys[0]
-    assert ADDRESS.replace(".", "") not in keys[0]
+    [counter] = Path(settings.ANTQ_RATELIMIT_DIR).iterdir()
+    assert counter.read_bytes() == b"."
+    assert ADDRESS not in counter.name and ADDRESS.replace(".", "") not in counter.name
+
+
+def test_counters_of_past_windows_are_swept(settings) -> None:
+    ratelimit.hit(_request(), "submit", 5)
+    [counter] = Path(settings.ANTQ_RATELIMIT_DIR).iterdir()
+    old = time.time() - 3 * 24 * 3600
+    os.utime(counter, (old, old))
+    ratelimit._sweep(counter.parent)
+    assert list(counter.parent.iterdir()) == []
+
+
+def test_hits_from_several_processes_are_all_counted(settings) -> None:
+    request = _request()
+    with ProcessPoolExecutor(max_workers=4) as pool:
+        list(pool.map(_hit_twenty, [settings.ANTQ_RATELIMIT_DIR] * 4))
+    assert ratelimit.count(request, "submit") == 80
 
 
 def test_the_key_changes_every_day() -> None:
@@ -118,3 +128,9 @@ def test_the_decorator_counts_the_given_methods_with_a_limit_from_settings() -> 
     statuses += [view(factory.post("/", REMOTE_ADDR=ADDRESS)).status_code for _ in range(3)]
     assert statuses == [200, 200, 200, 200, 200, 200, 429]
     assert calls == ["GET"] * 4 + ["POST"] * 2
+
+
+def _hit_twenty(directory: str) -> None:
+    with override_settings(ANTQ_RATELIMIT_DIR=directory):
+        for _ in range(20):
+            ratelimit.hit(_request(), "submit", 1000)

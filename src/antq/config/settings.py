@@ -298,6 +298,8 @@ TIP_MAX_FILE_BYTES = env_int("ANTQ_TIP_MAX_FILE_MB", 10) * 1024 * 1024
 # hash of the address that rotates daily; the address itself is never stored).
 TIP_SUBMIT_PER_HOUR = env_int("ANTQ_TIP_SUBMIT_PER_HOUR", 20)
 TIP_LOOKUP_PER_HOUR = env_int("ANTQ_TIP_LOOKUP_PER_HOUR", 30)
+# Rate-limit counters (files named by keyed hashes; see antq/core/ratelimit.py).
+ANTQ_RATELIMIT_DIR = env_str("ANTQ_RATELIMIT_DIR", str(VAR_DIR / "ratelimit"))
 # Behind a reverse proxy, count clients by the X-Forwarded-For entry the proxy appended.
 ANTQ_TRUSTED_PROXY = env_bool("ANTQ_TRUSTED_PROXY", False)
 # Days before the deadline from which an open tip counts as "sắp quá hạn".

@@ -40,20 +40,21 @@ FUTURE_GRACE = dt.timedelta(minutes=5)
 GROUP_LABELS = {"phường": _("Phường"), "xã": _("Xã"), "đặc khu": _("Đặc khu")}
 
 
-def public_wards() -> list[AdministrativeArea]:
-    """The wards of the department's province, by name: what a citizen may pick."""
+def public_wards() -> list[tuple[int, str, str]]:
+    """(id, name, division type) of the wards of the department's province, by name: what a
+    citizen may pick. Plain tuples: the form builds this list on every submission."""
     return list(
         AdministrativeArea.objects.filter(level=AreaLevel.WARD, path__startswith=province_path())
-        .only("id", "name", "division_type")
         .order_by("name_folded")
+        .values_list("id", "name", "division_type")
     )
 
 
 def ward_choices() -> list[tuple[Any, Any]]:
     """Wards grouped by kind (Phường, Xã, Đặc khu) for a ``<select>`` with optgroups."""
     groups: dict[str, list[tuple[int, str]]] = {}
-    for ward in public_wards():
-        groups.setdefault(ward.division_type, []).append((ward.pk, ward.name))
+    for pk, name, division_type in public_wards():
+        groups.setdefault(division_type, []).append((pk, name))
     ordered = [k for k in GROUP_LABELS if k in groups] + sorted(
         k for k in groups if k not in GROUP_LABELS
     )

@@ -236,7 +236,13 @@ def tip_receive(
         tip.code = codes.new_code()
         try:
             with transaction.atomic():
-                tip.full_clean(exclude=["code", "passphrase_digest", "search_text"])
+                # The database enforces the constraints and uniqueness (IntegrityError below);
+                # validating them here would cost a query each on the busiest path.
+                tip.full_clean(
+                    exclude=["code", "passphrase_digest", "search_text"],
+                    validate_unique=False,
+                    validate_constraints=False,
+                )
                 tip.save()
                 _store_attachments(tip, attachments, from_tipster=actor is None)
                 audit_record(
