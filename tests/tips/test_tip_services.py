@@ -7,6 +7,8 @@ import hashlib
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from antq.core.crypto import decrypt
@@ -528,3 +530,16 @@ def test_a_partner_key_is_shown_once_and_works_until_the_partner_is_switched_off
 def test_only_the_administrator_registers_partners(cast) -> None:
     with pytest.raises(PermissionDenied):
         services.partner_create(actor=cast.department, name="Ứng dụng")
+
+
+def test_the_retry_lookup_uses_the_idempotency_index(cast) -> None:
+    with CaptureQueriesContext(connection) as queries:
+        services._existing("web:never-seen")
+    [query] = queries.captured_queries
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
+            plan = " ".join(str(row) for row in cursor.fetchall())
+            assert "tip_idempotency_key_unique" in plan, plan
+        else:
+            pytest.skip("PostgreSQL's planner infers the partial index condition itself")

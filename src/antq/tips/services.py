@@ -153,7 +153,13 @@ def _store_attachments(tip: Tip, files: Sequence[CleanFile], *, from_tipster: bo
 def _existing(idempotency_key: str) -> Receipt | None:
     if not idempotency_key:
         return None
-    tip = Tip.objects.filter(idempotency_key=idempotency_key).first()
+    # The condition of the partial unique index is repeated so that SQLite uses the index
+    # (its planner does not infer "key <> ''" from "key = 'x'"); without it, a table scan.
+    tip = (
+        Tip.objects.filter(~Q(idempotency_key=""), idempotency_key=idempotency_key)
+        .order_by()
+        .first()
+    )
     return Receipt(tip, None, False) if tip is not None else None
 
 
