@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from antq.registry import services
 from antq.registry.models import Unit
+from tests.factories import make_tip
 
 
 def test_the_dashboard_counts_only_what_the_user_may_see(client, cast) -> None:
@@ -35,3 +36,17 @@ def test_the_liveness_probe_answers_without_a_login_or_a_query(
     with django_assert_num_queries(0):
         response = client.get("/healthz/live")
     assert (response.status_code, response.content) == (200, b"ok")
+
+
+def test_the_dashboard_counts_the_tips_waiting_in_each_box(client, cast) -> None:
+    make_tip(ward=cast.ward_a)
+    make_tip(ward=cast.ward_b)
+    client.force_login(cast.ward_a_officer)
+    boxes = {box: count for box, _label, count, _capped in client.get("/").context["tip_boxes"]}
+    assert boxes == {"mine": 0, "unassigned": 1, "due_soon": 0, "overdue": 0}
+
+
+def test_a_leader_sees_only_the_deadline_boxes(client, cast) -> None:
+    client.force_login(cast.leader)
+    boxes = [box for box, *_rest in client.get("/").context["tip_boxes"]]
+    assert boxes == ["due_soon", "overdue"]

@@ -78,6 +78,12 @@ def can_handle_tip(user: Any, tip: Any) -> bool:
     return False
 
 
+def can_handle_tips(user: Any) -> bool:
+    """Whether the user handles tips at all (of some ward or of the city): he has an inbox of
+    his own, may be assigned tips and may assign them."""
+    return _active(user) and user.role in (Role.ADMIN, Role.DEPARTMENT, Role.WARD_OFFICER)
+
+
 def can_note_tip(user: Any, tip: Any) -> bool:
     """Internal notes: whoever handles the tip, and the security officer of a notified unit."""
     if can_handle_tip(user, tip):

@@ -8,9 +8,10 @@ from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from antq.accounts import scoping
+from antq.accounts import permissions, scoping
 from antq.core import selectors
 from antq.core.http import HtmxHttpRequest
 from antq.core.jobs import job_result_file
@@ -18,6 +19,16 @@ from antq.core.models import AuditAction
 from antq.core.pagination import paginate
 from antq.registry.selectors import unit_block_counts, unit_ward_counts, ward_list_for
 from antq.registry.status import UnitStatus
+from antq.tips.selectors import Box, tip_box_count
+
+# The tip boxes on the dashboard, counted up to TIP_COUNT_CAP.
+HOME_BOXES = (
+    (Box.MINE, _("tin báo của tôi đang xử lý")),
+    (Box.UNASSIGNED, _("tin báo chưa phân công")),
+    (Box.DUE_SOON, _("tin báo sắp quá hạn")),
+    (Box.OVERDUE, _("tin báo quá hạn xác minh")),
+)
+TIP_COUNT_CAP = 1000
 
 
 @require_GET
@@ -33,6 +44,12 @@ def home(request: HttpRequest) -> HttpResponse:
         "wards": unit_ward_counts(active, limit=10),
         "ward_total": ward_list_for(request.user).count(),
         "recent": trail.order_by("-id")[:8],
+        "tip_boxes": [
+            (box, label, *tip_box_count(request.user, box, cap=TIP_COUNT_CAP))
+            for box, label in HOME_BOXES
+            # Leaders and units follow the deadlines; they have no tips of their own to take.
+            if permissions.can_handle_tips(request.user) or box in (Box.DUE_SOON, Box.OVERDUE)
+        ],
     }
     return render(request, "core/home.html", context)
 

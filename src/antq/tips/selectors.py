@@ -75,6 +75,14 @@ def tip_list_for(user: Any, filters: TipFilters | None = None) -> QuerySet[Tip]:
     return qs
 
 
+def tip_box_count(user: Any, box: str, *, cap: int) -> tuple[int, bool]:
+    """How many tips wait in an inbox view, counted up to ``cap`` (cheap on a million tips):
+    ``(count, more_than_cap)``."""
+    qs = tip_list_for(user, TipFilters(box=box)).select_related(None).order_by()
+    counted = qs[: cap + 1].count()
+    return min(counted, cap), counted > cap
+
+
 def tip_get_for(user: Any, pk: Any) -> Tip:
     """One tip, or 404 if it does not exist *or* is outside the user's scope."""
     try:

@@ -46,7 +46,6 @@ from antq.tips.forms import (
     officers_for_user,
 )
 from antq.tips.models import Tip, TipAttachment, TipMessage, TipNote
-from antq.tips.selectors import TipFilters
 from antq.tips.status import ALLOWED_TRANSITIONS, CLOSED_STATUSES, Sender, TipStatus
 
 # Tab counts are for orientation: beyond this the tab says "1.000+" instead of counting on.
@@ -113,8 +112,7 @@ def _tabs(request: HttpRequest, active: str) -> list[Tab]:
     base.pop("page", None)
     tabs = []
     for box, label in BOXES:
-        qs = selectors.tip_list_for(request.user, TipFilters(box=box)).select_related(None)
-        counted = qs.order_by()[: TAB_COUNT_CAP + 1].count()
+        count, capped = selectors.tip_box_count(request.user, box, cap=TAB_COUNT_CAP)
         query = base.copy()
         query.pop("box", None)
         if box:
@@ -124,18 +122,13 @@ def _tabs(request: HttpRequest, active: str) -> list[Tab]:
             Tab(
                 box=box,
                 label=str(label),
-                count=min(counted, TAB_COUNT_CAP),
-                capped=counted > TAB_COUNT_CAP,
+                count=count,
+                capped=capped,
                 url=reverse("tips:tip_list") + (f"?{encoded}" if encoded else ""),
                 active=box == active,
             )
         )
     return tabs
-
-
-def _can_assign_in_bulk(user: Any) -> bool:
-    """Bulk assignment is for those who handle tips; the service checks each tip."""
-    return permissions.can_take_calls(user)
 
 
 @require_GET
@@ -158,7 +151,7 @@ def tip_list(request: HtmxHttpRequest) -> HttpResponse:
         )
         for t in page.items
     ]
-    can_assign = _can_assign_in_bulk(request.user)
+    can_assign = permissions.can_handle_tips(request.user)
     filtered = any(
         [q, filters.category, filters.ward, filters.status, filters.channel, filters.urgency]
     ) or bool(filters.date_from or filters.date_to)
@@ -190,7 +183,7 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 
 @require_POST
 def tip_bulk_assign(request: HttpRequest) -> HttpResponse:
-    if not _can_assign_in_bulk(request.user):
+    if not permissions.can_handle_tips(request.user):
         raise PermissionDenied(_("Bạn không được phân công tin báo."))
     back = _safe_next(request, reverse("tips:tip_list"))
     form = BulkAssignForm(request.POST, user=request.user)
