@@ -110,7 +110,7 @@ def test_search_terms_read_a_phone_number_as_one_word() -> None:
 
 
 def test_search_terms_of_punctuation_only_are_empty() -> None:
-    assert search_terms(" \"*:)( -- ") == []
+    assert search_terms(' "*:)( -- ') == []
 
 
 def test_search_terms_are_capped() -> None:

@@ -3,7 +3,7 @@
 from antq.textvn.abbreviations import expand, query_variants
 from antq.textvn.normalize import fold, nfc, squash_spaces, word_spans, words
 from antq.textvn.phones import normalize_phone
-from antq.textvn.search import SearchTerm, index_text, match_spans, search_terms
+from antq.textvn.search import SearchTerm, index_text, match_spans, relevance, search_terms
 
 __all__ = [
     "SearchTerm",
@@ -14,6 +14,7 @@ __all__ = [
     "nfc",
     "normalize_phone",
     "query_variants",
+    "relevance",
     "search_terms",
     "squash_spaces",
     "word_spans",

@@ -74,7 +74,8 @@ def parse_abbreviations(data: str) -> dict[str, Abbreviation]:
         if upper.setdefault(key[0], flag) != flag:
             raise AbbreviationDataError(f"line {number}: {short!r} is marked upper elsewhere")
     table = {
-        key: Abbreviation(key, tuple(expansions), upper[key]) for key, expansions in meanings.items()
+        key: Abbreviation(key, tuple(expansions), upper[key])
+        for key, expansions in meanings.items()
     }
     # An expansion that contained an abbreviation would be expanded again by a second pass,
     # and the search text would grow on every re-index.

@@ -9,6 +9,7 @@ finds the same matches in an original text, to highlight them.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from antq.textvn.abbreviations import expand, lookup, query_variants
@@ -19,6 +20,12 @@ from antq.textvn.phones import merge_phone_words
 # pasted page of text cannot turn into a query that takes the database seconds.
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 10
+# BM25's term-frequency saturation and length normalisation, for a tip of typical length.
+K1 = 1.2
+B = 0.75
+AVERAGE_WORDS = 60
+# A word that only starts with the prefix term counts for this much of an exact match.
+PREFIX_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,58 @@ def search_terms(query: str) -> list[SearchTerm]:
             variants = [(span.folded,)]
         terms.append(SearchTerm(tuple(variants), prefix=index == len(spans) - 1))
     return terms
+
+
+def relevance(document: str, terms: list[SearchTerm]) -> float:
+    """How well an indexed document (``index_text``) matches the terms, higher is better.
+
+    BM25's term-frequency and length parts: more occurrences count, with diminishing
+    returns, and a short tip that matches beats a long one that mentions the words in
+    passing. No IDF: every candidate contains every term, so how rare a term is across the
+    table does not change their order. On top, the words typed side by side in the same
+    order ("lua dao" in "lừa đảo qua mạng", not in "đảo ... lừa") add one term's worth.
+    """
+    words = document.split()
+    counts = Counter(words)
+    norm = 1 - B + B * len(words) / AVERAGE_WORDS
+    score = 0.0
+    for term in terms:
+        frequency = 0.0
+        for position, alternative in enumerate(term.alternatives):
+            if len(alternative) > 1:
+                frequency += _phrase_count(words, alternative)
+                continue
+            word = alternative[0]
+            frequency += counts[word]
+            if term.prefix and position == 0:
+                frequency += PREFIX_WEIGHT * sum(
+                    n for other, n in counts.items() if other != word and other.startswith(word)
+                )
+        score += frequency * (K1 + 1) / (frequency + K1 * norm)
+    typed = [term.word for term in terms]
+    if len(typed) > 1 and _typed_in_order(words, typed, prefix=terms[-1].prefix):
+        score += (K1 + 1) / (1 + K1 * norm)
+    return score
+
+
+def _phrase_count(words: list[str], phrase: tuple[str, ...]) -> int:
+    size = len(phrase)
+    return sum(
+        1
+        for i in range(len(words) - size + 1)
+        if words[i] == phrase[0] and tuple(words[i : i + size]) == phrase
+    )
+
+
+def _typed_in_order(words: list[str], typed: list[str], *, prefix: bool) -> bool:
+    size = len(typed)
+    for i in range(len(words) - size + 1):
+        if words[i : i + size - 1] == typed[:-1] and (
+            words[i + size - 1] == typed[-1]
+            or (prefix and words[i + size - 1].startswith(typed[-1]))
+        ):
+            return True
+    return False
 
 
 def match_spans(text: str, terms: list[SearchTerm]) -> list[tuple[int, int]]:

@@ -237,9 +237,9 @@ def tip_receive(
     )
     _route(tip)
     tip.deadline, tip.deadline_rule = tip_deadline(tip)
-    tip.search_text = search_document(tip)
     for _attempt in range(5):
         tip.code = codes.new_code()
+        tip.search_text = search_document(tip)
         try:
             with transaction.atomic():
                 # The database enforces the constraints and uniqueness (IntegrityError below);
