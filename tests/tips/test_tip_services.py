@@ -543,3 +543,20 @@ def test_the_retry_lookup_uses_the_idempotency_index(cast) -> None:
             assert "tip_idempotency_key_unique" in plan, plan
         else:
             pytest.skip("PostgreSQL's planner infers the partial index condition itself")
+
+
+def test_duplicate_is_reached_only_by_merging(cast) -> None:
+    tip = make_tip(ward=cast.ward_a)
+    with pytest.raises(ValidationError) as caught:
+        services.tip_transition(tip=tip, to=TipStatus.DUPLICATE, actor=cast.department)
+    assert "gộp" in caught.value.message_dict["status"][0]
+    tip.refresh_from_db()
+    assert (tip.status, AuditEntry.objects.filter(action=AuditAction.TRANSITION).count()) == (
+        TipStatus.NEW,
+        0,
+    )
+
+
+def test_nul_characters_never_reach_the_database(cast) -> None:
+    tip = make_tip(ward=cast.ward_a, text="Có\x00 trộm", place="Ngõ\x00 5")
+    assert (tip.text, tip.place) == ("Có trộm", "Ngõ 5")

@@ -93,6 +93,8 @@ class Identity:
 def _clean_text(value: str, *, field: str, limit: int, required: bool) -> str:
     # Free texts keep their line breaks; one-line fields are squashed.
     multiline = field in ("text", "body")
+    # NUL cannot be stored in PostgreSQL text and has no business in a tip.
+    value = (value or "").replace("\x00", "")
     text = nfc(value or "").strip() if multiline else squash_spaces(nfc(value or ""))
     if required and not text:
         raise ValidationError({field: _("Vui lòng nhập nội dung.")})
@@ -295,6 +297,10 @@ def tip_transition(
     """Move a tip to another status; the reason is required to close or reopen it."""
     _check(permissions.can_handle_tip(actor, tip))
     tip = Tip.objects.select_for_update().get(pk=tip.pk)
+    if to == TipStatus.DUPLICATE:
+        raise ValidationError(
+            {"status": _("Tin trùng được đánh dấu bằng cách gộp vào tin báo chính.")}
+        )
     if to not in ALLOWED_TRANSITIONS.get(tip.status, frozenset()):
         raise ValidationError(
             {
@@ -305,7 +311,7 @@ def tip_transition(
                 }
             }
         )
-    reason = squash_spaces(nfc(reason))
+    reason = squash_spaces(nfc(reason.replace("\x00", "")))
     if to in CLOSED_STATUSES and to != TipStatus.DUPLICATE and not reason:
         raise ValidationError({"reason": _("Hãy ghi lý do khi kết thúc xử lý tin báo.")})
     if tip.status in CLOSED_STATUSES and not reason:
@@ -365,7 +371,7 @@ def tip_update(*, tip: Tip, actor: Any, data: dict[str, Any], reason: str = "") 
         obj=tip,
         before=old,
         after=new,
-        reason=squash_spaces(nfc(reason)),
+        reason=squash_spaces(nfc(reason))[:500],
         **_scope(tip),
     )
     return tip
@@ -503,7 +509,7 @@ def tip_merge(*, duplicate: Tip, into: Tip, actor: Any, reason: str = "") -> Tip
         obj=duplicate,
         before=before,
         after=snapshot(duplicate, AUDIT_FIELDS),
-        reason=squash_spaces(nfc(reason)),
+        reason=squash_spaces(nfc(reason))[:500],
         **_scope(duplicate),
     )
     return duplicate
@@ -519,7 +525,7 @@ def tip_identity_reveal(*, tip: Tip, actor: Any, reason: str = "") -> Identity:
         actor=actor,
         action=AuditAction.REVEAL,
         obj=tip,
-        reason=squash_spaces(nfc(reason)),
+        reason=squash_spaces(nfc(reason))[:500],
         **_scope(tip),
     )
     return Identity(decrypt(tip.reporter_name_enc), decrypt(tip.reporter_phone_enc))
