@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 export DJANGO_SETTINGS_MODULE := antq.config.settings
 
-.PHONY: demo serve install install-dev test lint typecheck pytest e2e-deps bench clean
+.PHONY: demo serve install install-dev test verify lint typecheck pytest e2e-deps bench clean
 
 $(STAMP): requirements/base.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ typecheck: $(DEV_STAMP)
 
 pytest: $(DEV_STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## make verify: only the eight quality gates (docs/security.md); `make test` runs them too
+verify: $(DEV_STAMP) e2e-deps
+	$(BIN)/pytest -m gate --durations=0 --durations-min=5 $(PYTEST_ARGS)
 
 ## make bench: time the 50,000-unit demo city on a throwaway SQLite database
 bench: $(STAMP)

@@ -7,10 +7,12 @@ must say here who may see it.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import openpyxl
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -22,15 +24,19 @@ from antq.core.jobs import job_create, job_files_dir, job_finish
 from antq.core.models import AuditEntry
 from antq.registry import services
 from antq.registry.models import ImportBatch
-from antq.tips.models import Bulletin, TipAttachment, TipCategory, TipDeadlineRule
+from antq.tips.models import Bulletin, TipAttachment, TipCategory, TipDeadlineRule, TipMessage
 from antq.tips.services import partner_create
 from tests.conftest import ROLES, Cast
-from tests.factories import make_tip
+from tests.factories import make_tip, receive_tip
+
+pytestmark = pytest.mark.gate  # gate 1 of the quality gates (docs/security.md)
 
 ANON = "anonymous"
 ALL_ROLES = [*ROLES, ANON]
 CITY = {"admin", "department", "leader"}
 WRITERS = {"admin", "department"}
+TIP_HANDLERS = {*WRITERS, "ward_a_officer", "ward_b_officer"}
+UNIT_EDITORS = {*TIP_HANDLERS, "unit_x_officer", "unit_y_officer"}
 
 
 def _expect(ok: int, ok_roles: set[str] | None = None, other: int = 403, anon: int = 302):
@@ -57,6 +63,15 @@ class Route:
     # Status for an object outside the role's scope (roles that have such an object).
     out_of_scope: int = 404
     query: dict[str, str] = field(default_factory=dict)
+    # What each role gets back for an empty POST, for routes that accept POST (None: the
+    # route answers 405, or sends anonymous visitors to the login page first). An
+    # out-of-scope object is a 404 for POST as for GET.
+    post: Callable[[str], int] | None = None
+
+    def expect_post(self, role: str) -> int:
+        if self.post is not None:
+            return self.post(role)
+        return 302 if role == ANON and self.expect(ANON) == 302 else 405
 
 
 ROUTES: dict[str, Route] = {
@@ -68,89 +83,122 @@ ROUTES: dict[str, Route] = {
     "core:audit_detail": Route("audit", _expect(200)),
     "core:healthz": Route(None, _expect(200, anon=200)),
     "core:liveness": Route(None, _expect(200, anon=200)),
-    "set_language": Route(None, _expect(302, anon=302)),  # GET just goes back
+    "set_language": Route(None, _expect(302, anon=302), post=_expect(302, anon=302)),  # GET: back
     # -- accounts
-    "accounts:login": Route(None, _expect(302, anon=200)),  # logged-in users go home
-    "accounts:logout": Route(None, _expect(405)),
-    "accounts:password_change": Route(None, _expect(200)),
+    "accounts:login": Route(
+        None, _expect(302, anon=200), post=_expect(302, anon=200)
+    ),  # logged-in users go home
+    "accounts:logout": Route(None, _expect(405), post=_expect(302)),
+    "accounts:password_change": Route(None, _expect(200), post=_expect(200)),
     "accounts:user_list": Route(None, _expect(200, {"admin"}, other=404)),
-    "accounts:user_create": Route(None, _expect(200, {"admin"}, other=404)),
+    "accounts:user_create": Route(
+        None, _expect(200, {"admin"}, other=404), post=_expect(200, {"admin"}, other=404)
+    ),
     "accounts:user_detail": Route("user", _expect(200, {"admin"}, other=404)),
-    "accounts:user_edit": Route("user", _expect(200, {"admin"}, other=404)),
-    "accounts:user_set_active": Route("user", _expect(405), out_of_scope=405),
-    "accounts:token_create": Route("user", _expect(405), out_of_scope=405),
-    "accounts:token_revoke": Route("token", _expect(405), out_of_scope=405),
+    "accounts:user_edit": Route(
+        "user", _expect(200, {"admin"}, other=404), post=_expect(200, {"admin"}, other=404)
+    ),
+    "accounts:user_set_active": Route(
+        "user", _expect(405), out_of_scope=405, post=_expect(302, {"admin"}, other=404)
+    ),
+    "accounts:token_create": Route(
+        "user", _expect(405), out_of_scope=405, post=_expect(302, {"admin"}, other=404)
+    ),
+    "accounts:token_revoke": Route(
+        "token", _expect(405), out_of_scope=405, post=_expect(302, {"admin"}, other=404)
+    ),
     # -- registry
     "registry:unit_list": Route(None, _expect(200)),
-    "registry:unit_create": Route(None, _expect(200, WRITERS)),
+    "registry:unit_create": Route(None, _expect(200, WRITERS), post=_expect(200, WRITERS)),
     "registry:unit_detail": Route("unit", _expect(200)),
     "registry:unit_edit": Route(
-        "unit",
-        _expect(
-            200, {*WRITERS, "ward_a_officer", "ward_b_officer", "unit_x_officer", "unit_y_officer"}
-        ),
+        "unit", _expect(200, UNIT_EDITORS), post=_expect(200, UNIT_EDITORS)
     ),
-    "registry:unit_delete": Route("unit", _expect(200, WRITERS)),
+    "registry:unit_delete": Route("unit", _expect(200, WRITERS), post=_expect(200, WRITERS)),
     "registry:unit_export": Route(None, _expect(200)),
-    "registry:import_upload": Route(None, _expect(200, WRITERS)),
+    "registry:import_upload": Route(None, _expect(200, WRITERS), post=_expect(200, WRITERS)),
     "registry:import_template": Route(None, _expect(200, WRITERS)),
     "registry:import_preview": Route("import", _expect(200, WRITERS)),
-    "registry:import_confirm": Route("import", _expect(405), out_of_scope=405),
-    "registry:import_cancel": Route("import", _expect(405), out_of_scope=405),
+    "registry:import_confirm": Route(
+        "import", _expect(405), out_of_scope=405, post=_expect(302, WRITERS)
+    ),
+    "registry:import_cancel": Route(
+        "import", _expect(405), out_of_scope=405, post=_expect(302, WRITERS)
+    ),
     "registry:import_rejected": Route("import", _expect(200, WRITERS)),
     "registry:area_list": Route(None, _expect(200)),
     "registry:area_detail": Route("area", _expect(200)),
     # -- tips: staff inbox, tip page and its actions (antq/tips/urls.py)
     "tips:tip_list": Route(None, _expect(200)),
     "tips:tip_detail": Route("tip", _expect(200)),
-    "tips:tip_edit": Route("tip", _expect(200, {*WRITERS, "ward_a_officer", "ward_b_officer"})),
-    "tips:tip_assign": Route("tip", _expect(405), out_of_scope=405),
-    "tips:tip_transition": Route("tip", _expect(405), out_of_scope=405),
-    "tips:tip_message": Route("tip", _expect(405), out_of_scope=405),
-    "tips:tip_note": Route("tip", _expect(405), out_of_scope=405),
-    "tips:tip_merge": Route("tip", _expect(405), out_of_scope=405),
-    "tips:tip_identity": Route("tip", _expect(405), out_of_scope=405),
-    "tips:tip_bulk_assign": Route(None, _expect(405)),
+    "tips:tip_edit": Route("tip", _expect(200, TIP_HANDLERS), post=_expect(200, TIP_HANDLERS)),
+    "tips:tip_assign": Route(
+        "tip", _expect(405), out_of_scope=405, post=_expect(302, TIP_HANDLERS)
+    ),
+    "tips:tip_transition": Route(
+        "tip", _expect(405), out_of_scope=405, post=_expect(200, TIP_HANDLERS)
+    ),
+    "tips:tip_message": Route(
+        "tip", _expect(405), out_of_scope=405, post=_expect(200, TIP_HANDLERS)
+    ),
+    # Unit officers and heads may add a note to a tip about their unit; leadership only reads.
+    "tips:tip_note": Route(
+        "tip", _expect(405), out_of_scope=405, post=_expect(200, set(ROLES) - {"leader"})
+    ),
+    "tips:tip_merge": Route("tip", _expect(405), out_of_scope=405, post=_expect(200, TIP_HANDLERS)),
+    # Only the department (and the administrator) may reveal a named tipster.
+    "tips:tip_identity": Route("tip", _expect(405), out_of_scope=405, post=_expect(302, WRITERS)),
+    "tips:tip_bulk_assign": Route(None, _expect(405), post=_expect(302, TIP_HANDLERS)),
     "tips:attachment_download": Route("tip_attachment", _expect(200)),
     # -- tips: operator form, export, statistics, categories, rules, partners (urls_manage.py)
     "tipmanage:operator_form": Route(
-        None, _expect(200, {*WRITERS, "ward_a_officer", "ward_b_officer"})
+        None, _expect(200, TIP_HANDLERS), post=_expect(200, TIP_HANDLERS)
     ),
     "tipmanage:tip_export": Route(None, _expect(200)),
     "tipmanage:statistics": Route(None, _expect(200)),
     "tipmanage:statistics_export": Route(None, _expect(200)),
     "tipmanage:category_list": Route(None, _expect(200, WRITERS)),
-    "tipmanage:category_create": Route(None, _expect(200, {"admin"})),
-    "tipmanage:category_edit": Route("tip_category", _expect(200, {"admin"})),
-    "tipmanage:category_delete": Route("tip_category", _expect(405), out_of_scope=405),
+    "tipmanage:category_create": Route(None, _expect(200, {"admin"}), post=_expect(200, {"admin"})),
+    "tipmanage:category_edit": Route(
+        "tip_category", _expect(200, {"admin"}), post=_expect(200, {"admin"})
+    ),
+    "tipmanage:category_delete": Route(
+        "tip_category", _expect(405), out_of_scope=405, post=_expect(302, {"admin"})
+    ),
     "tipmanage:rule_list": Route(None, _expect(200, WRITERS)),
-    "tipmanage:rule_create": Route(None, _expect(200, {"admin"})),
-    "tipmanage:rule_edit": Route("tip_rule", _expect(200, {"admin"})),
+    "tipmanage:rule_create": Route(None, _expect(200, {"admin"}), post=_expect(200, {"admin"})),
+    "tipmanage:rule_edit": Route("tip_rule", _expect(200, {"admin"}), post=_expect(200, {"admin"})),
     # -- tips: bulletins management (urls_bulletins.py)
     "bulletins:bulletin_list": Route(None, _expect(200, WRITERS)),
-    "bulletins:bulletin_create": Route(None, _expect(200, WRITERS)),
-    "bulletins:bulletin_edit": Route("bulletin", _expect(200, WRITERS)),
-    "bulletins:bulletin_publish": Route("bulletin", _expect(405), out_of_scope=405),
+    "bulletins:bulletin_create": Route(None, _expect(200, WRITERS), post=_expect(200, WRITERS)),
+    "bulletins:bulletin_edit": Route("bulletin", _expect(200, WRITERS), post=_expect(200, WRITERS)),
+    "bulletins:bulletin_publish": Route(
+        "bulletin", _expect(405), out_of_scope=405, post=_expect(302, WRITERS)
+    ),
     # -- tips: public pages (urls_public.py): anonymous visitors are welcome
-    "public:tip_submit": Route(None, _expect(200, anon=200)),
+    "public:tip_submit": Route(None, _expect(200, anon=200), post=_expect(200, anon=200)),
     "public:unit_options": Route(None, _expect(200, anon=200)),
-    "public:tip_lookup": Route(None, _expect(200, anon=200)),
-    "public:tip_reply": Route(None, _expect(405, anon=405)),
+    "public:tip_lookup": Route(None, _expect(200, anon=200), post=_expect(200, anon=200)),
+    "public:tip_reply": Route(None, _expect(405, anon=405), post=_expect(200, anon=200)),
     "public:bulletin_list": Route(None, _expect(200, anon=200)),
     "public:bulletin_detail": Route("bulletin_public", _expect(200, anon=200)),
     "public:bulletin_feed": Route(None, _expect(200, anon=200)),
     # -- tips: SMS webhook (urls_channels.py), Open311 (open311/urls.py), partners (urls_partners)
     # Machines authenticate by signature or key, never by session: every role gets the same.
-    "channels:sms_inbound": Route(None, _expect(405, anon=405)),
+    "channels:sms_inbound": Route(None, _expect(405, anon=405), post=_expect(401, anon=401)),
     "open311:discovery_json": Route(None, _expect(200, anon=200)),
     "open311:discovery_xml": Route(None, _expect(200, anon=200)),
     "open311:services_json": Route(None, _expect(200, anon=200)),
     "open311:services_xml": Route(None, _expect(200, anon=200)),
-    "open311:requests_json": Route(None, _expect(401, anon=401)),  # listing needs api_key
-    "open311:requests_xml": Route(None, _expect(401, anon=401)),
+    "open311:requests_json": Route(
+        None, _expect(401, anon=401), post=_expect(401, anon=401)
+    ),  # listing needs api_key
+    "open311:requests_xml": Route(None, _expect(401, anon=401), post=_expect(401, anon=401)),
     "partners:partner_list": Route(None, _expect(200, {"admin"})),
-    "partners:partner_create": Route(None, _expect(200, {"admin"})),
-    "partners:partner_set_active": Route("partner", _expect(405), out_of_scope=405),
+    "partners:partner_create": Route(None, _expect(200, {"admin"}), post=_expect(200, {"admin"})),
+    "partners:partner_set_active": Route(
+        "partner", _expect(405), out_of_scope=405, post=_expect(302, {"admin"})
+    ),
 }
 
 
@@ -208,6 +256,11 @@ API_ROUTES: set[str] = {
 }
 
 
+# A word of each tip's text that no other fixture uses: searching it finds only that tip.
+TIP_WORDS = {"unit_x": "Xuânmai", "unit_y": "Yênhòa"}
+TIP_TEXTS = {k: f"Học sinh bị đánh hội đồng sau giờ học ở {w}" for k, w in TIP_WORDS.items()}
+
+
 @dataclass
 class World:
     cast: Cast
@@ -225,6 +278,7 @@ def _own(cast: Cast, role: str) -> tuple[str, str]:
 @pytest.fixture
 def world(cast: Cast, settings: Any, tmp_path: Any) -> World:
     settings.MEDIA_ROOT = tmp_path
+    settings.ANTQ_SMS_WEBHOOK_SECRET = "matrix-sms-secret"  # an unsigned POST is then a 401
     # One audit entry about each unit.
     services.unit_update(actor=cast.department, unit=cast.unit_x, data={"headcount": 10})
     services.unit_update(actor=cast.department, unit=cast.unit_y, data={"headcount": 20})
@@ -237,8 +291,8 @@ def world(cast: Cast, settings: Any, tmp_path: Any) -> World:
     other_user = cast.unit_y_officer
     # A tip about each unit, of a category routed to the unit: each unit's roles see theirs.
     tips = {
-        "unit_x": make_tip(category="bao-luc-hoc-duong", unit=cast.unit_x),
-        "unit_y": make_tip(category="bao-luc-hoc-duong", unit=cast.unit_y),
+        k: make_tip(category="bao-luc-hoc-duong", unit=unit, text=TIP_TEXTS[k])
+        for k, unit in (("unit_x", cast.unit_x), ("unit_y", cast.unit_y))
     }
     attachments = {
         k: TipAttachment.objects.create(
@@ -343,6 +397,37 @@ def test_each_role_gets_what_the_table_says(client: Any, world: World, role: str
     assert failures == [], "\n".join(failures)
 
 
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_each_role_posts_what_the_table_says(client: Any, world: World, role: str) -> None:
+    """An empty POST to every route, as every role, on an in-scope and an out-of-scope
+    object: the permission is checked before the form, and a refusal changes nothing."""
+    user = None if role == ANON else world.cast.by_name(role)
+    as_role = "admin" if role == ANON else role
+    failures = []
+
+    def post(name: str, url: str, expected: int) -> None:
+        if user is not None:
+            client.force_login(user)  # the logout route logs out: log in before each POST
+        before = AuditEntry.objects.count()
+        response = client.post(url, {})
+        if response.status_code != expected:
+            failures.append(f"POST {name}: {response.status_code} ≠ {expected}")
+        refused = response.status_code in (401, 403, 404, 405) or (
+            role == ANON and response.status_code == 302
+        )
+        if refused and AuditEntry.objects.count() != before:
+            failures.append(f"POST {name}: refused with {response.status_code} yet audited")
+
+    for name, route in ROUTES.items():
+        obj = world.in_scope[(as_role, route.kind)] if route.kind else None
+        post(name, _url(name, obj, route.kind), route.expect_post(role))
+        if role == ANON or not route.kind or (role, route.kind) not in world.out_of_scope:
+            continue
+        out_obj = world.out_of_scope[(role, route.kind)]
+        post(f"{name} out of scope", _url(name, out_obj, route.kind), 404 if route.post else 405)
+    assert failures == [], "\n".join(failures)
+
+
 @pytest.mark.parametrize("role", ["ward_b_officer", "unit_y_officer", "unit_x_head"])
 def test_lists_and_counts_never_show_an_out_of_scope_unit(
     client: Any, world: World, role: str
@@ -353,3 +438,87 @@ def test_lists_and_counts_never_show_an_out_of_scope_unit(
     for url in ["/", "/don-vi/", "/don-vi/?q=" + hidden.name[:6], "/nhat-ky/", "/dia-ban/"]:
         body = client.get(url).content.decode()
         assert hidden.name not in body, url
+
+
+@pytest.mark.parametrize(
+    "role", ["ward_a_officer", "ward_b_officer", "unit_x_officer", "unit_x_head", "unit_y_officer"]
+)
+def test_tip_lists_search_exports_statistics_and_api_hold_no_out_of_scope_tip(
+    client: Any, world: World, role: str
+) -> None:
+    """Every way of listing tips — the inbox, its search, both exports, the statistics, the
+    API list and its search — shows the role's own tip and never the other ward's."""
+    client.force_login(world.cast.by_name(role))
+    mine, theirs = world.in_scope[(role, "tip")], world.out_of_scope[(role, "tip")]
+    own_word = next(w for k, w in TIP_WORDS.items() if TIP_TEXTS[k] == mine.text)
+    hidden_word = next(w for k, w in TIP_WORDS.items() if TIP_TEXTS[k] == theirs.text)
+    inbox, export, api = reverse("tips:tip_list"), reverse("tipmanage:tip_export"), "/api/v1/tips"
+    lists = {
+        "inbox": (inbox, {}),
+        "inbox search (own word)": (inbox, {"q": own_word}),
+        "export xlsx": (export, {}),
+        "export csv": (export, {"format": "csv"}),
+        "api list": (api, {}),
+    }
+    searches = {
+        "inbox search (their word)": (inbox, {"q": hidden_word}),
+        "inbox search (their code)": (inbox, {"q": theirs.code}),
+        "export csv (their word)": (export, {"format": "csv", "q": hidden_word}),
+        "api search (their word)": (api, {"q": hidden_word}),
+    }
+    failures = []
+    for label, (url, query) in {**lists, **searches}.items():
+        response = client.get(url, query)
+        assert response.status_code == 200, (label, response.status_code)
+        body = _text_of(response)
+        # The search box repeats what was searched: look for the tip's other trace.
+        traces = {theirs.code, hidden_word} - set(query.values())
+        if any(trace in body for trace in traces):
+            failures.append(f"{label}: shows the out-of-scope tip")
+        if label in lists and mine.code not in body:
+            failures.append(f"{label}: does not show the role's own tip (the check is blind)")
+    stats = client.get(reverse("tipmanage:statistics")).context["stats"]
+    if stats.total != 1:
+        failures.append(f"statistics count {stats.total} tips, the role sees 1")
+    assert failures == [], "\n".join(failures)
+
+
+def _text_of(response: Any) -> str:
+    """The text of a page, a JSON answer, a CSV or every cell of an XLSX workbook."""
+    content_type = response.get("Content-Type", "")
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if "spreadsheetml" in content_type:
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+        return "\n".join(
+            str(cell)
+            for sheet in workbook.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for cell in row
+            if cell is not None
+        )
+    return content.decode("utf-8-sig")
+
+
+def test_a_citizen_with_a_tip_code_reaches_only_his_own_tip(client: Any, world: World) -> None:
+    """The tipster holds a code and a passphrase, not an account: with them he reads and
+    answers his own tip, and nothing else — no staff page, no other tip."""
+    receipt = receive_tip(category="khac", text="Có người lạ rình rập ở cổng chợ Đồng Xuân")
+    code, passphrase = receipt.tip.code, receipt.passphrase
+    other = world.in_scope[("admin", "tip")]
+    lookup, reply = reverse("public:tip_lookup"), reverse("public:tip_reply")
+    page = client.post(lookup, {"code": code, "passphrase": passphrase})
+    assert page.status_code == 200 and "chợ Đồng Xuân" in page.content.decode()
+    # The same passphrase with another tip's code opens nothing and reveals nothing.
+    page = client.post(lookup, {"code": other.code, "passphrase": passphrase})
+    assert page.status_code == 200 and other.text not in page.content.decode()
+    before = TipMessage.objects.filter(tip=other).count()
+    client.post(reply, {"code": other.code, "passphrase": passphrase, "body": "Xin chào"})
+    assert TipMessage.objects.filter(tip=other).count() == before
+    # With the code in hand he is still an anonymous visitor everywhere else.
+    failures = []
+    for name, route in ROUTES.items():
+        obj = world.in_scope[("admin", route.kind)] if route.kind else None
+        response = client.get(_url(name, obj, route.kind), route.query)
+        if response.status_code != route.expect(ANON):
+            failures.append(f"{name}: {response.status_code} ≠ {route.expect(ANON)}")
+    assert failures == [], "\n".join(failures)
