@@ -24,15 +24,8 @@ def test_a_wrong_password_gets_a_vietnamese_message(client, cast) -> None:
     assert "Tên đăng nhập hoặc mật khẩu không đúng" in response.content.decode()
 
 
-def test_repeated_failures_lock_the_account(client, cast, settings) -> None:
-    for _ in range(settings.AXES_FAILURE_LIMIT):
-        client.post(reverse("accounts:login"), {"username": "phongxdpt", "password": "sai"})
-    response = client.post(
-        reverse("accounts:login"), {"username": "phongxdpt", "password": PASSWORD}
-    )
-    assert response.status_code == 429
-    assert "tạm thời bị khoá" in response.content.decode()
-    assert "_auth_user_id" not in client.session
+# The lockout (five failures, per username, fifteen minutes) is proven in
+# tests/gates/test_hardening.py.
 
 
 def test_a_session_ends_after_a_shift(client, cast, settings) -> None:

@@ -93,6 +93,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise so that static files get the policies too.
+    "antq.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -132,6 +134,8 @@ TEMPLATES = [
 # instead of failing with "database is locked", and IMMEDIATE transactions so a transaction
 # takes the write lock when it starts rather than failing half-way when it upgrades.
 SQLITE_PATH = VAR_DIR / "antq.sqlite3"
+if not env_str("DATABASE_URL"):
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite cannot create its directory
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {
@@ -212,6 +216,36 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Sent by antq.core.security.SecurityHeadersMiddleware. Scripts and styles only from files
+# of this site: no inline code at all (htmx's eval and indicator <style> are switched off in
+# base.html), so neither 'unsafe-inline' nor 'unsafe-eval'. Charts draw on <canvas>; the
+# only data: images are Swagger UI's icons. docs/security.md explains each directive.
+ANTQ_CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+ANTQ_PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+)
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "vi"
