@@ -9,4 +9,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ignore=(--ignore=.venv --ignore=var --ignore=tests --ignore=bench)
 ANTQ_DEMO=1 .venv/bin/antq makemessages -l en --no-obsolete --add-location=file "${ignore[@]}"
-ANTQ_DEMO=1 .venv/bin/antq compilemessages -l en "${ignore[@]}"
+ANTQ_DEMO=1 .venv/bin/antq compilemessages -l en -l vi "${ignore[@]}"

@@ -5,12 +5,14 @@ from typing import Any
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from antq.accounts.models import User
 from antq.accounts.roles import Role
 from antq.registry.models import AdministrativeArea, Unit
 from antq.registry.status import AreaLevel
+from antq.textvn import nfc, squash_spaces
 
 
 class LoginForm(AuthenticationForm):
@@ -21,6 +23,14 @@ class LoginForm(AuthenticationForm):
         ),
         "inactive": _("Tài khoản này đã bị khoá. Hãy liên hệ quản trị hệ thống."),
     }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Django sets the limit on the field after creating it, so it is not checked: a
+        # longer name would reach authenticate() and the lockout table (255 characters).
+        username = self.fields["username"]
+        assert isinstance(username, forms.CharField)
+        username.validators.append(MaxLengthValidator(username.max_length or 150))
 
 
 class UserForm(forms.ModelForm):
@@ -55,6 +65,12 @@ class UserForm(forms.ModelForm):
         self.fields["full_name"].required = True
         if self.instance.pk:
             self.fields["areas"].initial = list(self.instance.areas.all())
+
+    def clean_full_name(self) -> str:
+        return squash_spaces(nfc(self.cleaned_data.get("full_name") or ""))
+
+    def clean_title(self) -> str:
+        return squash_spaces(nfc(self.cleaned_data.get("title") or ""))
 
     def clean_password(self) -> str:
         password = self.cleaned_data.get("password") or ""

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from antq.accounts import selectors, services
 from antq.accounts.forms import DeactivateForm, LoginForm, TokenForm, UserForm
 from antq.accounts.roles import Role
+from antq.core.http import search_text
 from antq.core.pagination import paginate
 
 
@@ -49,7 +50,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @require_GET
 def user_list(request: HttpRequest) -> HttpResponse:
     users = selectors.user_list_for(
-        request.user, q=request.GET.get("q", ""), role=request.GET.get("role", "")
+        request.user, q=search_text(request), role=request.GET.get("role", "")
     )
     page = paginate(request, users)
     return render(

@@ -54,6 +54,10 @@ class UnitFilterForm(forms.Form):
         )
 
 
+# The same limit as the API's (``api.schemas.UnitIn.notes``): the column itself is unbounded.
+NOTES_MAX = 5000
+
+
 class UnitForm(forms.ModelForm):
     """All fields for the department; only ``fields`` for a unit's own officer."""
 
@@ -81,9 +85,19 @@ class UnitForm(forms.ModelForm):
                 "name_folded"
             )
             ward_field.empty_label = _("— Chọn xã, phường —")
+        if "notes" in self.fields:
+            self.fields["notes"].widget.attrs["maxlength"] = str(NOTES_MAX)
         if "phone" in self.fields:
             self.fields["phone"].widget.attrs.update(inputmode="tel", placeholder="0912 345 678")
             self.fields["security_contact_phone"].widget.attrs.update(inputmode="tel")
+
+    def clean_notes(self) -> str:
+        notes = self.cleaned_data.get("notes") or ""
+        if len(notes) > NOTES_MAX:
+            raise forms.ValidationError(
+                _("Ghi chú dài quá %(n)s ký tự.") % {"n": f"{NOTES_MAX:,}".replace(",", ".")}
+            )
+        return str(notes)
 
     def clean_name(self) -> str:
         name = (self.cleaned_data.get("name") or "").strip()

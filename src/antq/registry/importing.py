@@ -69,6 +69,9 @@ MAX_COLUMNS = 60
 # so the declared sizes can be trusted).
 MAX_XLSX_UNPACKED = 256 * 1024 * 1024
 MAX_XLSX_STRINGS = 64 * 1024 * 1024
+# Members larger than this may not inflate more than ``MAX_XLSX_RATIO`` times.
+MAX_RATIO_FROM = 8 * 1024 * 1024
+MAX_XLSX_RATIO = 200
 # The header row may sit below a title ("DANH SÁCH ĐƠN VỊ ...") in the first rows.
 HEADER_SEARCH_ROWS = 10
 CHUNK = 500
@@ -474,7 +477,13 @@ def _check_unpacked_size(source: IO[bytes]) -> None:
         raise _bad_xlsx() from exc
     total = sum(m.file_size for m in members)
     strings = sum(m.file_size for m in members if m.filename.endswith("sharedStrings.xml"))
-    if total > MAX_XLSX_UNPACKED or strings > MAX_XLSX_STRINGS:
+    # A sheet of real cells deflates 5 to 30 times; hundreds of MB of one repeated byte
+    # (spaces the XML parser keeps in memory as one text) deflate a thousand times.
+    bomb = any(
+        m.file_size > MAX_RATIO_FROM and m.file_size > MAX_XLSX_RATIO * max(m.compress_size, 1)
+        for m in members
+    )
+    if total > MAX_XLSX_UNPACKED or strings > MAX_XLSX_STRINGS or bomb:
         raise ImportFileError(
             _("Tệp .xlsx khi giải nén quá lớn; hãy chia thành nhiều tệp nhỏ hơn.")
         )

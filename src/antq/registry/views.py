@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from antq.accounts import permissions
-from antq.core.http import HtmxHttpRequest
+from antq.core.http import HtmxHttpRequest, search_text
 from antq.core.pagination import paginate
 from antq.registry import selectors, services
 from antq.registry.forms import UnitDeleteForm, UnitFilterForm, UnitForm
@@ -105,7 +105,7 @@ def unit_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def area_list(request: HttpRequest) -> HttpResponse:
     """The wards of the department's province (or of the user's scope), with unit counts."""
-    q = request.GET.get("q", "")
+    q = search_text(request)
     wards = selectors.ward_list_for(request.user).select_related("parent").order_by("name_folded")
     if q:
         wards = wards.filter(name_folded__contains=fold(q))

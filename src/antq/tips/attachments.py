@@ -28,6 +28,10 @@ from antq.textvn import nfc
 # Larger photos are refused (a "decompression bomb" decodes to gigabytes); larger sides are
 # scaled down, which still keeps a licence plate readable.
 MAX_PIXELS = 60_000_000
+# PNG and WebP cannot be decoded at a reduced scale as JPEG can (``draft``): every pixel is
+# decoded and resampled, seconds of work and hundreds of MB for a 60 MP image sent by anyone.
+# A screenshot or a photo saved as PNG is far below this.
+MAX_DECODED_PIXELS = 25_000_000
 MAX_SIDE = 4096
 DISPLAY_NAME_LIMIT = 200
 PLAIN_MODES = ("1", "L", "LA", "RGB", "RGBA", "I;16")
@@ -142,9 +146,10 @@ def _clean_image(data: bytes, kind: Kind) -> bytes:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=[kind.image_format]) as opened:
-                if opened.width * opened.height > MAX_PIXELS:
+                limit = MAX_PIXELS if kind is JPEG else MAX_DECODED_PIXELS
+                if opened.width * opened.height > limit:
                     raise ValidationError(
-                        _("Ảnh quá lớn (trên %(mp)s megapixel).") % {"mp": MAX_PIXELS // 10**6},
+                        _("Ảnh quá lớn (trên %(mp)s megapixel).") % {"mp": limit // 10**6},
                         code="image_too_large",
                     )
                 if kind is JPEG:

@@ -163,8 +163,28 @@ class TipFilterForm(forms.Form):
         return str(self.cleaned_data.get("q", "")).strip()
 
 
+# The largest primary key a database holds (a larger one makes SQLite raise on ``pk__in``).
+ID_MAX = 2**63 - 1
+
+
+class TipChoiceField(forms.ModelMultipleChoiceField):
+    """Tips by id; a value that cannot be an id is refused before it reaches the database."""
+
+    def clean(self, value: Any) -> Any:
+        for pk in value if isinstance(value, list | tuple) else []:
+            try:
+                number = int(str(pk))
+            except ValueError:
+                number = 0
+            if not 0 < number <= ID_MAX:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value"
+                )
+        return super().clean(value)
+
+
 class BulkAssignForm(forms.Form):
-    tips = forms.ModelMultipleChoiceField(
+    tips = TipChoiceField(
         queryset=Tip.objects.none(),
         error_messages={
             "required": _("Hãy chọn ít nhất một tin báo."),

@@ -136,6 +136,9 @@ class OperatorTipForm(forms.Form):
         value: dt.datetime | None = self.cleaned_data.get("occurred_at")
         if value is not None and value > timezone.now() + dt.timedelta(minutes=5):
             raise forms.ValidationError(_("Thời điểm xảy ra không thể ở tương lai."))
+        if value is not None and value.year < FIRST_YEAR:
+            # Year 1 in local time is before year 1 in UTC: the database cannot store it.
+            raise forms.ValidationError(_("Ngày phải từ 01/01/2000."))
         return value
 
     def clean(self) -> dict[str, Any]:

@@ -37,6 +37,11 @@ ACCEPT = (
 )
 # Grace for a phone whose clock runs a little ahead.
 FUTURE_GRACE = dt.timedelta(minutes=5)
+# The largest primary key a database holds: a larger number typed in a URL or a form is no
+# unit or ward, and must not reach the database (SQLite raises on it).
+ID_MAX = 2**63 - 1
+# The earliest day of events a tip may be about (the filters of the inbox start there too).
+EARLIEST_DAY = dt.date(2000, 1, 1)
 GROUP_LABELS = {"phường": _("Phường"), "xã": _("Xã"), "đặc khu": _("Đặc khu")}
 
 
@@ -69,13 +74,17 @@ def public_units(
 ) -> list[tuple[int, str]]:
     """Active units of a ward whose name contains ``q`` (accent-insensitive), or the one
     ``unit_id``: id and name, nothing else about them is public."""
-    if ward_id is None:
+    if ward_id is None or not 0 < ward_id <= ID_MAX:
+        return []
+    if unit_id is not None and not 0 < unit_id <= ID_MAX:
         return []
     qs = Unit.objects.filter(
         ward_id=ward_id, status=UnitStatus.ACTIVE, ward__path__startswith=province_path()
     )
     if unit_id is not None:
         qs = qs.filter(pk=unit_id)
+    # PostgreSQL refuses NUL in a query parameter; it is no part of a name anyway.
+    q = q.replace("\x00", "")
     if q.strip():
         qs = qs.filter(name_folded__contains=fold(q)[:100])
     return list(qs.order_by("name_folded", "id").values_list("id", "name")[:limit])
@@ -163,8 +172,14 @@ class PublicTipForm(forms.Form):
     unit = forms.IntegerField(
         label=_("Cơ quan, doanh nghiệp, bệnh viện, trường học liên quan (nếu có)"),
         required=False,
+        min_value=1,
+        max_value=ID_MAX,
         widget=forms.Select,
-        error_messages={"invalid": _("Hãy chọn đơn vị trong danh sách.")},
+        error_messages={
+            "invalid": _("Hãy chọn đơn vị trong danh sách."),
+            "min_value": _("Hãy chọn đơn vị trong danh sách."),
+            "max_value": _("Hãy chọn đơn vị trong danh sách."),
+        },
     )
     attachments = MultipleFileField(
         label=_("Ảnh, video, tài liệu (nếu có)"),
@@ -274,6 +289,10 @@ class PublicTipForm(forms.Form):
             return
         if day > timezone.localdate():
             self.add_error("occurred_date", _("Ngày xảy ra không thể ở tương lai."))
+            return
+        if day < EARLIEST_DAY:
+            # Year 1 in local time is before year 1 in UTC: the database cannot store it.
+            self.add_error("occurred_date", _("Ngày phải từ 01/01/2000."))
             return
         moment = timezone.make_aware(dt.datetime.combine(day, clock or dt.time(0, 0)))
         if moment > timezone.now() + FUTURE_GRACE:

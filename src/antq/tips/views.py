@@ -174,7 +174,8 @@ def tip_list(request: HtmxHttpRequest) -> HttpResponse:
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
+    # A path of this site only: ``redirect`` would take anything else for a URL name.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
