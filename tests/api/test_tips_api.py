@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from antq.accounts.services import token_create
+from antq.api.pagination import encode_cursor
 from antq.core.crypto import decrypt
 from antq.core.models import AuditAction, AuditEntry, OutboxMessage
 from antq.tips.models import Partner, Tip, TipCategory, TipMessage
@@ -168,7 +169,18 @@ def test_the_list_pages_newest_first_with_a_cursor(client, cast) -> None:
     assert seen == [tips[4].code, tips[3].code, tips[2].code, tips[1].code, tips[0].code]
 
 
-@pytest.mark.parametrize("cursor", ["rác", "WyJ4IiwxXQ", "WzEsMV0"])
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "rác",
+        "WyJ4IiwxXQ",
+        "WzEsMV0",
+        # Times without a UTC equivalent: an OverflowError (500) in the SQL comparison once.
+        encode_cursor("0001-01-01T00:00:00+14:00", 1),
+        encode_cursor("9999-12-31T23:59:59-14:00", 1),
+        encode_cursor("2026-13-45T00:00:00+07:00", 1),
+    ],
+)
 def test_a_forged_cursor_is_a_422(client, cast, cursor) -> None:
     client.force_login(cast.department)
     response = client.get(URL, {"cursor": cursor})
@@ -323,6 +335,22 @@ def test_a_stopped_partner_cannot_file(client, cast, partner) -> None:
         ({"text": "   "}, "text", "Không được để trống."),
         ({"secret": "x"}, "secret", "Trường này không tồn tại."),
         ({"latitude": 91}, "latitude", "Phải nhỏ hơn hoặc bằng 90."),
+        # Without a UTC (stored) or local (shown) time: a 500 when saved, once.
+        (
+            {"occurred_at": "0001-01-01T00:00:00+14:00"},
+            "occurred_at",
+            "Thời điểm nằm ngoài khoảng thời gian cho phép.",
+        ),
+        (
+            {"occurred_at": "0001-01-01T00:00:00"},
+            "occurred_at",
+            "Thời điểm nằm ngoài khoảng thời gian cho phép.",
+        ),
+        (
+            {"occurred_at": "9999-12-31T23:59:59-14:00"},
+            "occurred_at",
+            "Thời điểm nằm ngoài khoảng thời gian cho phép.",
+        ),
     ],
 )
 def test_bad_tips_are_refused_field_by_field(

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict
@@ -23,7 +24,9 @@ ID_MAX = 2**63 - 1
 HEADCOUNT_MAX = 2_147_483_647
 
 # Error types raised by the validators below; their messages are already Vietnamese.
-OWN_ERROR_TYPES = frozenset({"blank", "null_character", "invalid_text", "invalid_email"})
+OWN_ERROR_TYPES = frozenset(
+    {"blank", "null_character", "invalid_text", "invalid_email", "datetime_range"}
+)
 
 
 def _clean_text(value: str) -> str:
@@ -56,7 +59,25 @@ def _email(value: str) -> str:
     return value
 
 
+def _moment(value: dt.datetime) -> dt.datetime:
+    # A naive time is the local time. Python reads 0001-01-01T00:00+14:00 and
+    # 9999-12-31T23:59-14:00, but neither has a UTC (database) or a local (display) time:
+    # refused here as a 422 instead of an OverflowError (500) when it is stored or compared.
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    try:
+        value.astimezone(dt.UTC)
+        timezone.localtime(value)
+    except OverflowError:
+        raise PydanticCustomError(
+            "datetime_range", _("Thời điểm nằm ngoài khoảng thời gian cho phép.")
+        ) from None
+    return value
+
+
 Text = Annotated[str, AfterValidator(_clean_text)]
+# An aware datetime that the database and the local time zone can hold.
+Moment = Annotated[dt.datetime, AfterValidator(_moment)]
 RequiredText = Annotated[str, AfterValidator(_clean_text), AfterValidator(_required_text)]
 Email = Annotated[str, AfterValidator(_clean_text), AfterValidator(_email)]
 

@@ -29,7 +29,15 @@ from antq.accounts.models import User
 from antq.api.base import SessionAuth, TokenAuth, TokenHeaderAuth
 from antq.api.errors import ApiError
 from antq.api.pagination import decode_cursor, encode_cursor
-from antq.api.schemas import ID_MAX, AreaRef, PageParams, RequiredText, Text, error_responses
+from antq.api.schemas import (
+    ID_MAX,
+    AreaRef,
+    Moment,
+    PageParams,
+    RequiredText,
+    Text,
+    error_responses,
+)
 from antq.core.phones import InvalidPhone, normalize_phone
 from antq.registry import selectors as registry_selectors
 from antq.registry.models import AdministrativeArea, Unit
@@ -177,7 +185,9 @@ class TipIn(Schema):
     category: Text = Field(max_length=40, description="Mã loại tin báo (xem /tip-categories).")
     text: RequiredText = Field(max_length=MAX_TEXT, description="Nội dung sự việc.")
     place: Text = Field("", max_length=300, description="Địa điểm (số nhà, ngõ, phố...).")
-    occurred_at: dt.datetime | None = Field(None, description="Thời điểm xảy ra.")
+    occurred_at: Moment | None = Field(
+        None, description="Thời điểm xảy ra (không ghi múi giờ: giờ Việt Nam)."
+    )
     ward: int | None = Field(None, ge=1, le=ID_MAX, description="Id xã, phường nơi xảy ra.")
     unit: int | None = Field(
         None, ge=1, le=ID_MAX, description="Id đơn vị liên quan (chỉ cán bộ, trong phạm vi)."
@@ -263,7 +273,10 @@ def _page(qs: QuerySet[Tip], cursor: str | None, limit: int) -> tuple[list[Tip],
         value, last_id = decode_cursor(cursor)
         try:
             at = parse_datetime(value)
-        except ValueError:
+            # A time without a UTC equivalent (year 1 at +14:00) cannot be compared in SQL.
+            if at is not None:
+                at.astimezone(dt.UTC)
+        except (ValueError, OverflowError):
             at = None
         if at is None or timezone.is_naive(at):
             raise ApiError(
@@ -302,12 +315,6 @@ def _unit(user: Any, unit_id: int) -> Unit:
     if unit is None:
         raise _invalid("unit", _("Đơn vị không tồn tại hoặc nằm ngoài phạm vi của bạn."))
     return unit
-
-
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    if value is not None and timezone.is_naive(value):
-        return timezone.make_aware(value)
-    return value
 
 
 def _six_places(value: Decimal | None) -> Decimal | None:
@@ -416,7 +423,7 @@ def tips_create(request: HttpRequest, payload: TipIn) -> Any:
         text=payload.text,
         ward=_ward(payload.ward) if payload.ward is not None else None,
         place=payload.place,
-        occurred_at=_aware(payload.occurred_at),
+        occurred_at=payload.occurred_at,
         unit=_unit(actor, payload.unit) if payload.unit is not None else None,
         anonymous=payload.anonymous,
         reporter_name=payload.reporter_name,

@@ -165,6 +165,16 @@ def _fields(request: HttpRequest) -> dict[str, Any]:
     return request.POST.dict()
 
 
+def _is_datetime(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        # parse_datetime raises ValueError for a well-shaped impossible date (2026-13-45).
+        return parse_datetime(value) is not None
+    except ValueError:
+        return False
+
+
 def parse_sms(request: HttpRequest) -> InboundSms:
     """The message in a JSON or form-encoded body; BadPayload (Vietnamese) if unusable."""
     data = _fields(request)
@@ -185,12 +195,15 @@ def parse_sms(request: HttpRequest) -> InboundSms:
     text = data.get("text")
     if not isinstance(text, str) or not text.strip():
         raise BadPayload(_("Tin nhắn không có nội dung (text)."))
+    if len(text) > services.MAX_TEXT:
+        raise BadPayload(
+            _("Nội dung dài quá %(limit)s ký tự.")
+            % {"limit": f"{services.MAX_TEXT:,}".replace(",", ".")}
+        )
     received_at = data.get("received_at")
     # Only checked: the legal time of receipt is when ANTQ got the tip, which the service
     # records; a malformed value still means the gateway is misconfigured.
-    if received_at not in (None, "") and (
-        not isinstance(received_at, str) or parse_datetime(received_at) is None
-    ):
+    if received_at not in (None, "") and not _is_datetime(received_at):
         raise BadPayload(_("Thời điểm nhận (received_at) phải theo ISO 8601."))
     return InboundSms(id=message_id.strip(), sender=phone, text=text)
 

@@ -1,5 +1,7 @@
 """GeoReport v2: each resource in the two formats of the specification, ``.json`` and
-``.xml``; one URL name per format so every URL can be reversed without a format argument."""
+``.xml``; one URL name per format so every URL can be reversed without a format argument.
+A service code or request id is any text, even with a slash: one that names nothing is the
+specification's 404 in the format asked for, never the site's HTML page."""
 
 from django.urls import path
 
@@ -13,13 +15,13 @@ urlpatterns = [
     path("services.json", views.service_list, {"fmt": "json"}, name="services_json"),
     path("services.xml", views.service_list, {"fmt": "xml"}, name="services_xml"),
     path(
-        "services/<slug:service_code>.json",
+        "services/<path:service_code>.json",
         views.service_definition,
         {"fmt": "json"},
         name="service_json",
     ),
     path(
-        "services/<slug:service_code>.xml",
+        "services/<path:service_code>.xml",
         views.service_definition,
         {"fmt": "xml"},
         name="service_xml",
@@ -27,13 +29,13 @@ urlpatterns = [
     path("requests.json", views.request_list, {"fmt": "json"}, name="requests_json"),
     path("requests.xml", views.request_list, {"fmt": "xml"}, name="requests_xml"),
     path(
-        "requests/<str:service_request_id>.json",
+        "requests/<path:service_request_id>.json",
         views.request_detail,
         {"fmt": "json"},
         name="request_json",
     ),
     path(
-        "requests/<str:service_request_id>.xml",
+        "requests/<path:service_request_id>.xml",
         views.request_detail,
         {"fmt": "xml"},
         name="request_xml",

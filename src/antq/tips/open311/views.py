@@ -14,6 +14,8 @@ tipster's identity. Differences from the specification, documented in docs/api.m
 - A missing or unknown ``api_key`` is a 401 (the specification says 403).
 - An ``Idempotency-Key`` header makes a POST safe to retry: the same key returns the first
   request (200) instead of filing a second one.
+- Each parameter has a length limit (``PARAM_LIMITS``; ``address_string`` 300 characters, as
+  the tip's place) and a list at most ``MAX_REQUESTS`` items; a NUL character is a 400.
 - ``service_notice`` of a new request carries the tip code and the one-time passphrase the
   citizen needs to follow his tip and talk with the officer on the public lookup page.
 """
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import time
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
@@ -62,6 +65,7 @@ MAX_IDEMPOTENCY_KEY = 100
 # stops floods and the guessing of request ids.
 GETS_PER_HOUR = 1200
 POSTS_PER_HOUR = 300
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 
 PUBLIC_STATUS_NOTES = {
@@ -133,25 +137,66 @@ def _iso(value: dt.datetime | None) -> str | None:
     return timezone.localtime(value).isoformat(timespec="seconds") if value else None
 
 
-def _partner(key: str | None) -> Partner | None:
-    """The partner holding ``key``; None without a key; 401 for a wrong or revoked key."""
+# The longest value each parameter may have; the longest comma-separated list of ids or codes.
+PARAM_LIMITS = {
+    "api_key": 200,
+    "service_code": 2000,
+    "service_request_id": 20_000,
+    "status": 20,
+    "start_date": 64,
+    "end_date": 64,
+    "lat": 64,
+    "long": 64,
+    "address_string": 300,
+    "first_name": 100,
+    "last_name": 100,
+    "email": 254,
+    "phone": 40,
+}
+MAX_LIST_ITEMS = MAX_REQUESTS
+
+
+def _param(params: Any, name: str) -> str:
+    """A parameter, stripped; a 400 if it is too long or holds a NUL (which PostgreSQL
+    refuses in any text it compares)."""
+    value = str(params.get(name, "")).strip()
+    if "\x00" in value:
+        raise Open311Error(400, _("%(name)s chứa ký tự không hợp lệ.") % {"name": name})
+    limit = PARAM_LIMITS[name]
+    if len(value) > limit:
+        raise Open311Error(
+            400,
+            _("%(name)s dài quá %(limit)s ký tự.") % {"name": name, "limit": limit},
+        )
+    return value
+
+
+def _csv(params: Any, name: str) -> list[str]:
+    items = [item.strip() for item in _param(params, name).split(",") if item.strip()]
+    if len(items) > MAX_LIST_ITEMS:
+        raise Open311Error(
+            400,
+            _("%(name)s có nhiều hơn %(limit)s giá trị.") % {"name": name, "limit": MAX_LIST_ITEMS},
+        )
+    return items
+
+
+def _partner(params: Any) -> Partner | None:
+    """The partner holding ``api_key``; None without a key; 401 for a wrong or revoked key."""
+    key = _param(params, "api_key")
     if not key:
         return None
-    partner = services.partner_authenticate(key.strip())
+    partner = services.partner_authenticate(key)
     if partner is None:
         raise Open311Error(401, _("Thiếu hoặc sai api_key của ứng dụng đối tác."))
     return partner
 
 
-def _partner_required(key: str | None) -> Partner:
-    partner = _partner(key)
+def _partner_required(params: Any) -> Partner:
+    partner = _partner(params)
     if partner is None:
         raise Open311Error(401, _("Thiếu hoặc sai api_key của ứng dụng đối tác."))
     return partner
-
-
-def _csv(value: str | None) -> list[str]:
-    return [item.strip() for item in (value or "").split(",") if item.strip()]
 
 
 # --- services ------------------------------------------------------------------------------
@@ -206,7 +251,10 @@ def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def _category(code: str) -> TipCategory | None:
-    return TipCategory.objects.filter(code=code, is_active=True).first() if code else None
+    # Codes are slugs: anything else (a NUL from the URL included) names no category.
+    if not SLUG.fullmatch(code):
+        return None
+    return TipCategory.objects.filter(code=code, is_active=True).first()
 
 
 @open311_view("GET")
@@ -265,11 +313,13 @@ def request_data(tip: Tip, *, full: bool) -> dict[str, Any]:
     }
 
 
-def _date(value: str | None, name: str) -> dt.datetime | None:
+def _date(params: Any, name: str) -> dt.datetime | None:
+    """An ISO 8601 time (local time without an offset), in UTC."""
+    value = _param(params, name)
     if not value:
         return None
     try:
-        parsed = parse_datetime(value.strip())
+        parsed = parse_datetime(value)
     except ValueError:
         parsed = None
     if parsed is None:
@@ -278,31 +328,44 @@ def _date(value: str | None, name: str) -> dt.datetime | None:
             _("%(name)s phải theo định dạng ISO 8601, ví dụ 2026-03-01T00:00:00+07:00.")
             % {"name": name},
         )
-    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    try:
+        return parsed.astimezone(dt.UTC)
+    except OverflowError:
+        # Year 1 at +14:00 or year 9999 at -14:00 has no UTC time: it is before the
+        # earliest or after the latest time there is, which filters the same.
+        edge = dt.datetime.min if parsed.year == 1 else dt.datetime.max
+        return edge.replace(tzinfo=dt.UTC)
+
+
+def _days_before(moment: dt.datetime, days: int) -> dt.datetime:
+    try:
+        return moment - dt.timedelta(days=days)
+    except OverflowError:
+        return dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
 def _filtered(qs: QuerySet[Tip], params: Any) -> QuerySet[Tip]:
     """The GET requests filters; service_request_id, when given, overrides all others."""
-    ids = _csv(params.get("service_request_id"))
+    ids = _csv(params, "service_request_id")
     if ids:
-        return qs.filter(code__in=[codes.normalize_code(i) for i in ids])
-    service_codes = _csv(params.get("service_code"))
+        return qs.filter(code__in={codes.normalize_code(i) for i in ids} - {""})
+    service_codes = _csv(params, "service_code")
     if service_codes:
-        qs = qs.filter(category__code__in=service_codes)
-    statuses = set(_csv(params.get("status")))
+        qs = qs.filter(category__code__in=set(service_codes))
+    statuses = set(_csv(params, "status"))
     if statuses - {"open", "closed"}:
         raise Open311Error(400, _("status chỉ nhận open hoặc closed."))
     if statuses == {"open"}:
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif statuses == {"closed"}:
         qs = qs.filter(status__in=CLOSED_STATUSES)
-    start = _date(params.get("start_date"), "start_date")
-    end = _date(params.get("end_date"), "end_date")
-    if start is None and end is None:
-        start = timezone.now() - dt.timedelta(days=DEFAULT_DAYS)
-    elif start is None and end is not None:
-        start = end - dt.timedelta(days=DEFAULT_DAYS)
-    if start is not None and end is not None and start > end:
+    start = _date(params, "start_date")
+    end = _date(params, "end_date")
+    if start is None:
+        start = _days_before(end or timezone.now(), DEFAULT_DAYS)
+    if end is not None and start > end:
         raise Open311Error(400, _("start_date phải trước end_date."))
     qs = qs.filter(received_at__gte=start)
     if end is not None:
@@ -343,11 +406,11 @@ def ward_for_address(address: str) -> AdministrativeArea | None:
 
 def _identity(params: Any) -> tuple[bool, str, str]:
     """(anonymous, name, phone): the citizen is named only if the client sent who he is."""
-    first = squash_spaces(nfc(params.get("first_name", "")))
-    last = squash_spaces(nfc(params.get("last_name", "")))
-    email = params.get("email", "").strip()
+    first = squash_spaces(nfc(_param(params, "first_name")))
+    last = squash_spaces(nfc(_param(params, "last_name")))
+    email = _param(params, "email")
     try:
-        phone = normalize_phone(params.get("phone", ""))
+        phone = normalize_phone(_param(params, "phone"))
     except InvalidPhone:
         raise Open311Error(
             400, _("Số điện thoại không hợp lệ (ví dụ đúng: 0912 345 678).")
@@ -380,17 +443,17 @@ def _notice(receipt: services.Receipt) -> str:
 
 def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     params = request.POST
-    partner = _partner_required(params.get("api_key"))
-    code = params.get("service_code", "").strip()
+    partner = _partner_required(params)
+    code = _param(params, "service_code")
     if not code:
         raise Open311Error(400, _("Thiếu service_code."))
     category = _category(code)
     if category is None:
         raise Open311Error(400, _("Không có loại tin báo với mã service_code này."))
-    address = squash_spaces(nfc(params.get("address_string", "")))
-    latitude, longitude = _coordinates(
-        params.get("lat", "").strip(), params.get("long", "").strip()
-    )
+    # Limited before the ward is looked up in it: the lookup's LIKE patterns are built from
+    # the address, and SQLite refuses a pattern of 50,000 characters.
+    address = squash_spaces(nfc(_param(params, "address_string")))
+    latitude, longitude = _coordinates(_param(params, "lat"), _param(params, "long"))
     if not address and latitude is None:
         raise Open311Error(400, _("Cần address_string hoặc lat và long."))
     anonymous, name, phone = _identity(params)
@@ -430,7 +493,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
 def request_list(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         return _create(request, fmt)
-    partner = _partner_required(request.GET.get("api_key"))
+    partner = _partner_required(request.GET)
     tips = _filtered(
         Tip.objects.filter(partner=partner).select_related("category", "ward"), request.GET
     )
@@ -442,7 +505,7 @@ def request_list(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @open311_view("GET")
 def request_detail(request: HttpRequest, fmt: str, service_request_id: str) -> HttpResponse:
-    partner = _partner(request.GET.get("api_key"))
+    partner = _partner(request.GET)
     code = codes.normalize_code(service_request_id)
     # Only requests filed by partner applications: a citizen's web or SMS tip is followed
     # with its passphrase on the public lookup page, never by its code alone.
