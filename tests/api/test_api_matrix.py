@@ -11,6 +11,8 @@ from tests.api.conftest import patch_json, post_json
 from tests.conftest import ROLES
 from tests.factories import make_tip
 
+pytestmark = pytest.mark.gate  # gate 1 of the quality gates (docs/security.md)
+
 # role: GET unit X, GET unit Y, GET ward A, GET ward B, PATCH unit X notes, POST a unit
 EXPECTED = {
     "admin": (200, 200, 200, 200, 200, 201),

@@ -573,6 +573,7 @@ def test_a_flood_of_requests_is_refused_with_429_in_the_requested_format(
 # --- who may call what (anonymous and every role get the same machine answers) ------------
 
 
+@pytest.mark.gate  # gate 1: Open311 resources by code, for every role
 @pytest.mark.parametrize("role", [*ROLES, "anonymous"])
 def test_every_role_gets_the_same_answers_from_open311(client, cast, partner, role) -> None:
     """Open311 ignores the browser session: what counts is the partner key."""
