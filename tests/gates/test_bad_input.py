@@ -1071,6 +1071,20 @@ def _stored_ok(value: str) -> list[str]:
     return problems
 
 
+def _api_send(
+    client: Any, method: str, url: str, body: str, hostile: Hostile, stored: Callable[[Any], str]
+) -> list[str]:
+    """One request in a rolled-back transaction: the answer's problems, and the stored
+    value's (``stored`` reads it back from a successful answer's JSON)."""
+    with transaction.atomic():
+        response = client.generic(method, url, body, content_type="application/json")
+        problems = _api_check(response, hostile)
+        if response.status_code in (200, 201):
+            problems += _stored_ok(stored(response.json()))
+        transaction.set_rollback(True)
+    return problems
+
+
 def test_the_api_answers_the_corpus_with_a_vietnamese_4xx_or_stores_it_safely(
     client: Any, world: World
 ) -> None:
@@ -1078,45 +1092,40 @@ def test_the_api_answers_the_corpus_with_a_vietnamese_4xx_or_stores_it_safely(
     client.force_login(cast.department)
     failures = []
     sent = 0
+    kind, ward = UnitKind.HOSPITAL.value, cast.ward_a.pk
+    unit_fields = f'"name": "Đơn vị API", "kind": "{kind}", "ward": {ward}'
     for literal, hostile in _api_samples():
+        requests: list[tuple[str, str, str, str, Callable[[Any], str]]] = []
         for field_name in ("name", "notes"):
-            with transaction.atomic():
-                body = (
-                    f'{{"name": "Đơn vị API", "kind": "{UnitKind.HOSPITAL.value}", '
-                    f'"ward": {cast.ward_a.pk}, "{field_name}": {literal}}}'
-                )
-                response = client.post("/api/v1/units", body, content_type="application/json")
-                sent += 1
-                problems = _api_check(response, hostile)
-                if response.status_code == 201:
-                    unit = Unit.objects.get(pk=response.json()["id"])
-                    problems += _stored_ok(getattr(unit, field_name))
-                transaction.set_rollback(True)
-            failures += [f"POST units {field_name} ← {hostile.name}: {p}" for p in problems]
-            with transaction.atomic():
-                response = client.patch(
+            requests += [
+                (
+                    f"POST units {field_name}",
+                    "POST",
+                    "/api/v1/units",
+                    f'{{{unit_fields}, "{field_name}": {literal}}}',
+                    lambda data, f=field_name: getattr(Unit.objects.get(pk=data["id"]), f),
+                ),
+                (
+                    f"PATCH units {field_name}",
+                    "PATCH",
                     f"/api/v1/units/{cast.unit_x.pk}",
                     f'{{"{field_name}": {literal}}}',
-                    content_type="application/json",
-                )
-                sent += 1
-                problems = _api_check(response, hostile)
-                if response.status_code == 200:
-                    problems += _stored_ok(getattr(Unit.objects.get(pk=cast.unit_x.pk), field_name))
-                transaction.set_rollback(True)
-            failures += [f"PATCH units {field_name} ← {hostile.name}: {p}" for p in problems]
+                    lambda data, f=field_name: getattr(Unit.objects.get(pk=cast.unit_x.pk), f),
+                ),
+            ]
         for field_name in ("text", "place"):
-            with transaction.atomic():
-                body = (
+            requests.append(
+                (
+                    f"POST tips {field_name}",
+                    "POST",
+                    "/api/v1/tips",
                     f'{{"category": "khac", "text": "Nội dung tin báo qua API", '
-                    f'"{field_name}": {literal}}}'
+                    f'"{field_name}": {literal}}}',
+                    lambda data, f=field_name: getattr(Tip.objects.get(code=data["code"]), f),
                 )
-                response = client.post("/api/v1/tips", body, content_type="application/json")
-                sent += 1
-                problems = _api_check(response, hostile)
-                if response.status_code == 201:
-                    tip = Tip.objects.get(code=response.json()["code"])
-                    problems += _stored_ok(getattr(tip, field_name))
-                transaction.set_rollback(True)
-            failures += [f"POST tips {field_name} ← {hostile.name}: {p}" for p in problems]
+            )
+        for label, method, url, body, stored in requests:
+            sent += 1
+            problems = _api_send(client, method, url, body, hostile, stored)
+            failures += [f"{label} ← {hostile.name}: {p}" for p in problems]
     assert failures == [], f"{len(failures)} of {sent} requests\n" + "\n".join(failures)
