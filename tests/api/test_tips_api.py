@@ -229,6 +229,7 @@ def test_a_partner_files_a_tip_and_gets_the_passphrase_once(client, cast, partne
         True,
     )
     assert tip_authenticate(tip.code, answer["passphrase"]) == tip
+    assert "no-store" in response["Cache-Control"]  # the passphrase is in no cache
     assert (tip.channel, tip.partner, tip.ward, tip.category.code) == (
         "api",
         partner,

@@ -71,6 +71,8 @@ AUDIT_FIELDS = (
     "merged_into",
     "place",
 )
+# Relations tip_receive gets as objects its caller has just read from the database.
+RECEIVED_RELATIONS = ("category", "ward", "unit", "partner", "deadline_rule")
 EDITABLE_FIELDS = ("category", "urgency", "is_complex", "ward", "unit", "place", "outcome")
 
 
@@ -131,12 +133,15 @@ def _route(tip: Tip) -> None:
     tip.unit_notified = bool(tip.unit_id and tip.category.notify_unit)
 
 
-def _store_attachments(tip: Tip, files: Sequence[CleanFile], *, from_tipster: bool) -> None:
-    existing = tip.attachments.count()
-    if existing + len(files) > settings.TIP_MAX_FILES:
+def _check_attachment_count(files: Sequence[CleanFile]) -> None:
+    if len(files) > settings.TIP_MAX_FILES:
         raise ValidationError(
             {"attachments": _("Chỉ được gửi tối đa %(n)s tệp.") % {"n": settings.TIP_MAX_FILES}}
         )
+
+
+def _store_attachments(tip: Tip, files: Sequence[CleanFile], *, from_tipster: bool) -> None:
+    """The files of a tip being received (it has none yet: the count was checked)."""
     for f in files:
         attachment = TipAttachment(
             tip=tip,
@@ -239,18 +244,22 @@ def tip_receive(
     )
     _route(tip)
     tip.deadline, tip.deadline_rule = tip_deadline(tip)
+    # Validated before the transaction: on SQLite the transaction holds the database's one
+    # write lock from its first statement, and every other writer waits meanwhile. The
+    # database enforces the constraints, the uniqueness (IntegrityError below) and the
+    # foreign keys (the related objects were just read by the caller); checking them here
+    # would cost a query each on the busiest path.
+    tip.full_clean(
+        exclude=["code", "passphrase_digest", "search_text", *RECEIVED_RELATIONS],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    _check_attachment_count(attachments)
     for _attempt in range(5):
         tip.code = codes.new_code()
         tip.search_text = search_document(tip)
         try:
             with transaction.atomic():
-                # The database enforces the constraints and uniqueness (IntegrityError below);
-                # validating them here would cost a query each on the busiest path.
-                tip.full_clean(
-                    exclude=["code", "passphrase_digest", "search_text"],
-                    validate_unique=False,
-                    validate_constraints=False,
-                )
                 tip.save()
                 _store_attachments(tip, attachments, from_tipster=actor is None)
                 audit_record(
