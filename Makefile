@@ -51,9 +51,15 @@ pytest: $(DEV_STAMP)
 verify: $(DEV_STAMP) e2e-deps
 	$(BIN)/pytest -m gate --durations=0 --durations-min=5 $(PYTEST_ARGS)
 
-## make bench: time the 50,000-unit demo city on a throwaway SQLite database
+## make bench: the benchmark suite (docs/performance.md) on the city-scale data under var/bench/
+##   make bench QUICK=1              the small city, under 2 minutes
+##   make bench BENCH_DB=postgres    on $$DATABASE_URL (default postgres://antq_ci@127.0.0.1:5432/antq_bench)
+BENCH_DB ?= sqlite
+QUICK ?=
 bench: $(STAMP)
-	$(BIN)/python bench/generate_city.py
+	@bash scripts/ensure-bench-tools.sh
+	$(BIN)/python -m pip install --quiet -r requirements/bench.txt
+	$(BIN)/python bench/run.py --database $(BENCH_DB) $(if $(QUICK),--quick,)
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache .mypy_cache .ruff_cache

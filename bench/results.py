@@ -34,6 +34,8 @@ def machine() -> dict[str, Any]:
         "platform": platform.platform(),
         "cpus": os.cpu_count(),
         "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        # Other work on the machine at the time (the figures are only comparable when low).
+        "load_average": round(os.getloadavg()[0], 2),
     }
 
 
@@ -56,6 +58,8 @@ def record(
         "ratio": round(ratio, 3) if ratio is not None else None,
         "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "revision": _revision(),
+        # Set by bench/run.py: the rows of one run of the suite (bench/report.py reads them).
+        "run": os.environ.get("ANTQ_BENCH_RUN", ""),
         "machine": machine(),
         **(extra or {}),
     }

@@ -29,6 +29,8 @@ class Server:
     url: str
     env: dict[str, str]
     var_dir: Path
+    # The process started by ``running`` (gunicorn's master runs under it).
+    pid: int | None = None
 
     def antq(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -114,7 +116,7 @@ def running(server: Server, *, workers: int | None = None) -> Iterator[Server]:
                 if time.monotonic() > deadline or proc.poll() is not None:
                     raise RuntimeError("the benchmark server did not start") from None
                 time.sleep(0.2)
-        yield Server(url, server.env, server.var_dir)
+        yield Server(url, server.env, server.var_dir, proc.pid)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)

@@ -23,6 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from load import worker_rss
 from results import record
 from server import prepare, running
 
@@ -123,6 +124,8 @@ def main() -> int:
         script = SUBMIT_LUA % {"csrf": CSRF, "category": ids[0], "ward": ids[1]}
         wrk(live.url + "/healthz/live", BASELINE_LUA, 1)
         submit = wrk(live.url + "/", script, args.seconds)
+        assert live.pid is not None
+        rss = worker_rss(live.pid)
     stored = int(
         server.antq(
             "shell",
@@ -153,6 +156,13 @@ def main() -> int:
             ratio=ratio,
             extra={"connections": CONNECTIONS, "seconds": args.seconds, "stored": stored},
         )
+    record(
+        benchmark="P7 gunicorn worker RSS after P1 (max)",
+        database=database,
+        value=max(rss),
+        unit="MB",
+        extra={"workers_mb": [round(r, 1) for r in rss]},
+    )
     return 0 if lost == 0 and submit["other"] == 0 else 1
 
 

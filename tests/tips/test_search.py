@@ -138,7 +138,9 @@ def test_it_finds_a_tip_whatever_the_accents_case_and_order_of_the_words(
     assert found(Tip.objects.all(), query) == [tip]
 
 
-@pytest.mark.parametrize("query", ["lua dao xyz", "lua dao may", "luaa", "dao mang lua x"])
+# The stray words start with letters no tip code contains (I, O, U: codes.CODE_ALPHABET),
+# or they would find the tip by a prefix of its random code now and then.
+@pytest.mark.parametrize("query", ["lua dao iou", "lua dao may", "luaa", "dao mang lua u"])
 def test_every_word_must_match(cast: Cast, query: str) -> None:
     make_tip(text="Có đối tượng lừa đảo qua mạng", ward=cast.ward_a)
     assert found(Tip.objects.all(), query) == []
