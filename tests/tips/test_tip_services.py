@@ -439,7 +439,9 @@ def test_merging_closes_the_duplicate_and_points_it_at_the_main_tip(cast) -> Non
     assert (entry.reason, entry.after["merged_into__label"]) == ("Cùng vụ", main.code)
 
 
-@pytest.mark.parametrize("case", ["self", "into_merged", "closed"])
+@pytest.mark.parametrize(
+    "case", ["self", "into_merged", "into_merged_meanwhile", "chain", "closed"]
+)
 def test_a_merge_that_makes_no_sense_is_refused(cast, case) -> None:
     main = make_tip(ward=cast.ward_a)
     other = make_tip(ward=cast.ward_a)
@@ -450,6 +452,15 @@ def test_a_merge_that_makes_no_sense_is_refused(cast, case) -> None:
     elif case == "into_merged":
         services.tip_merge(duplicate=other, into=main, actor=cast.department)
         into = Tip.objects.get(pk=other.pk)
+    elif case == "into_merged_meanwhile":
+        # Another officer merged the target while this one had it on screen: the object in
+        # hand still says "new", the row says "duplicate".
+        into = Tip.objects.get(pk=main.pk)
+        services.tip_merge(duplicate=main, into=other, actor=cast.department)
+        assert into.status == TipStatus.NEW
+    elif case == "chain":
+        services.tip_merge(duplicate=other, into=dup, actor=cast.department)
+        dup = Tip.objects.get(pk=dup.pk)
     else:
         services.tip_transition(tip=dup, to=TipStatus.VERIFYING, actor=cast.department)
         services.tip_transition(tip=dup, to=TipStatus.HANDLED, actor=cast.department, reason="x")

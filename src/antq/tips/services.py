@@ -495,11 +495,30 @@ def tip_merge(*, duplicate: Tip, into: Tip, actor: Any, reason: str = "") -> Tip
     _check(permissions.can_handle_tip(actor, duplicate) and permissions.can_handle_tip(actor, into))
     if duplicate.pk == into.pk:
         raise ValidationError({"into": _("Không thể gộp một tin báo vào chính nó.")})
+    # Both rows locked (in primary-key order, so two opposite merges cannot deadlock) and
+    # read again: of two officers merging A into B and B into A at once, the second sees
+    # the first's merge and is refused, instead of closing both tips.
+    locked = {
+        t.pk: t
+        for t in Tip.objects.select_for_update()
+        .filter(pk__in=[duplicate.pk, into.pk])
+        .order_by("pk")
+    }
+    duplicate, into = locked[duplicate.pk], locked[into.pk]
     if into.merged_into_id is not None or into.status == TipStatus.DUPLICATE:
         raise ValidationError(
             {"into": _("Tin báo %(code)s đã được gộp vào tin khác.") % {"code": into.code}}
         )
-    duplicate = Tip.objects.select_for_update().get(pk=duplicate.pk)
+    if Tip.objects.filter(merged_into=duplicate).exists():
+        # No chains: the tips merged into this one would point at a closed duplicate.
+        raise ValidationError(
+            {
+                "into": _(
+                    "Đã có tin báo khác được gộp vào tin %(code)s; hãy gộp tin kia vào tin này."
+                )
+                % {"code": duplicate.code}
+            }
+        )
     if TipStatus.DUPLICATE not in ALLOWED_TRANSITIONS.get(duplicate.status, frozenset()):
         raise ValidationError(
             {
