@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from antq.core.models import OutboxChannel, OutboxMessage, OutboxStatus
-from antq.core.outbox import outbox_queue, outbox_send, outbox_send_task
+from antq.core.outbox import MAX_ATTEMPTS, outbox_queue, outbox_send, outbox_send_task
 from antq.tips.models import Tip
 from antq.tips.services import sms_receipt_text
 from tests.factories import make_tip
@@ -79,6 +79,7 @@ def test_outbox_send_sends_what_a_crash_left_queued_exactly_once(db) -> None:
     assert _run("outbox-send") == "Đã gửi 1 tin nhắn; 0 tin còn chờ gửi lại; 0 tin gửi lỗi."
     assert _run("outbox-send") == "Đã gửi 0 tin nhắn; 0 tin còn chờ gửi lại; 0 tin gửi lỗi."
     assert outgoing == [("+84987654321", "Xin chào")]
+    assert OutboxMessage.objects.get().recipient_enc == ""  # sent: the number is erased
 
 
 def test_a_message_stuck_in_sending_is_retried_after_a_while(db) -> None:
@@ -103,6 +104,15 @@ def test_a_gateway_failure_keeps_the_message_for_the_next_run(db, settings) -> N
     settings.ANTQ_SMS_SENDER = "tests.tips.test_outbox.record"
     assert _run("outbox-send") == "Đã gửi 1 tin nhắn; 0 tin còn chờ gửi lại; 0 tin gửi lỗi."
     assert outgoing == [("+84987654321", "Thử lại")]
+
+
+def test_a_message_given_up_keeps_no_number(db, settings) -> None:
+    settings.ANTQ_SMS_SENDER = "tests.tips.test_outbox.refuse"
+    message = outbox_queue(channel=OutboxChannel.SMS, recipient="+84987654321", body="Cuối")
+    OutboxMessage.objects.filter(pk=message.pk).update(attempts=MAX_ATTEMPTS - 1)
+    assert _run("outbox-send") == "Đã gửi 0 tin nhắn; 0 tin còn chờ gửi lại; 1 tin gửi lỗi."
+    message.refresh_from_db()
+    assert (message.status, message.recipient_enc) == (OutboxStatus.FAILED, "")
 
 
 # --- antq tips-erase-numbers ------------------------------------------------------------

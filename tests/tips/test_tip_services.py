@@ -276,6 +276,27 @@ def test_moving_a_tip_to_another_ward_routes_it_there(cast) -> None:
     assert _entries(tip, AuditAction.UPDATE)[0].ward_id == cast.ward_b.pk
 
 
+def test_a_tip_moved_out_of_its_officers_wards_is_unassigned(cast) -> None:
+    tip = make_tip(ward=cast.ward_a)
+    services.tip_assign(tip=tip, assignee=cast.ward_a_officer, actor=cast.department)
+    services.tip_update(
+        tip=Tip.objects.get(pk=tip.pk), actor=cast.department, data={"ward": cast.ward_b}
+    )
+    tip.refresh_from_db()
+    assert (tip.ward, tip.assignee) == (cast.ward_b, None)
+    entry = _entries(tip, AuditAction.UPDATE)[0]
+    assert entry.after["assignee"] is None
+
+
+def test_a_unit_of_another_ward_is_refused(cast) -> None:
+    tip = make_tip(ward=cast.ward_a)
+    with pytest.raises(ValidationError) as refused:
+        services.tip_update(tip=tip, actor=cast.department, data={"unit": cast.unit_y})
+    assert "không thuộc" in str(refused.value)
+    with pytest.raises(ValidationError):
+        make_tip(ward=cast.ward_a, unit=cast.unit_y)
+
+
 def test_naming_the_unit_flags_the_tip_to_it_when_the_category_says_so(cast) -> None:
     tip = make_tip(ward=cast.ward_a, category="vi-pham-don-vi")
     services.tip_update(tip=tip, actor=cast.department, data={"unit": cast.unit_x})

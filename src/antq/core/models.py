@@ -169,7 +169,8 @@ class OutboxMessage(models.Model):
     """A message to send outside ANTQ (SMS reply, email), written in the same transaction as
     the change that causes it and sent by the worker (``core.outbox``).
 
-    The recipient is encrypted: an SMS tipster's number is never readable in the database.
+    The recipient is encrypted: an SMS tipster's number is never readable in the database,
+    and it is erased once the message is sent or given up.
     """
 
     channel = models.CharField(max_length=10, choices=OutboxChannel.choices)

@@ -72,10 +72,12 @@ def outbox_send(message_id: int) -> bool:
         OutboxMessage.objects.filter(pk=message.pk).update(
             last_error=type(exc).__name__[:500],
             status=OutboxStatus.FAILED if failed else OutboxStatus.QUEUED,
+            **({"recipient_enc": ""} if failed else {}),
         )
         return False
+    # Sent (or given up): the number has served; no copy of it stays in the outbox.
     OutboxMessage.objects.filter(pk=message.pk).update(
-        status=OutboxStatus.SENT, sent_at=timezone.now()
+        status=OutboxStatus.SENT, sent_at=timezone.now(), recipient_enc=""
     )
     return True
 

@@ -130,6 +130,10 @@ def _route(tip: Tip) -> None:
     """Ward police always; the unit's security officer too when the category allows it."""
     if tip.unit is not None and not tip.ward_id:
         tip.ward_id = tip.unit.ward_id
+    if tip.unit is not None and tip.unit.ward_id != tip.ward_id:
+        raise ValidationError(
+            {"unit": _("Đơn vị %(unit)s không thuộc xã, phường đã chọn.") % {"unit": tip.unit.name}}
+        )
     tip.unit_notified = bool(tip.unit_id and tip.category.notify_unit)
 
 
@@ -367,6 +371,8 @@ def tip_update(*, tip: Tip, actor: Any, data: dict[str, Any], reason: str = "") 
     if tip.ward is not None and tip.ward.level != "ward":
         raise ValidationError({"ward": _("Hãy chọn một xã, phường hoặc đặc khu.")})
     _route(tip)
+    if tip.assignee is not None and not permissions.can_handle_tip(tip.assignee, tip):
+        tip.assignee = None  # moved out of his wards: the new ward's police take it up
     tip.deadline, tip.deadline_rule = tip_deadline(tip)
     tip.search_text = search_document(tip)
     tip.full_clean(exclude=["code", "passphrase_digest", "search_text"])
