@@ -164,6 +164,35 @@ def test_too_many_attachments_are_refused(cast, media, settings) -> None:
     assert Tip.objects.count() == 0 and TipAttachment.objects.count() == 0
 
 
+def test_a_tip_that_is_not_stored_leaves_no_file_behind(cast, media, monkeypatch) -> None:
+    def broken_audit(**kwargs: object) -> None:
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(services, "audit_record", broken_audit)
+    files = [CleanFile("bien-ban.pdf", "application/pdf", ".pdf", b"%PDF-1.4")]
+    with pytest.raises(RuntimeError):
+        receive_tip(ward=cast.ward_a, attachments=files)
+    assert Tip.objects.count() == 0 and TipAttachment.objects.count() == 0
+    assert [p for p in media.rglob("*") if p.is_file()] == []
+
+
+def test_a_retried_submission_keeps_only_the_files_of_the_first(cast, media, monkeypatch) -> None:
+    files = [CleanFile("bien-ban.pdf", "application/pdf", ".pdf", b"%PDF-1.4")]
+    first = receive_tip(ward=cast.ward_a, attachments=files, idempotency_key="web:retry-1")
+    # The retry raced past the first check (it saw no tip yet), wrote its files, and then
+    # met the first tip's key in the database.
+    existing, calls = services._existing, []
+
+    def late(key: str) -> services.Receipt | None:
+        calls.append(key)
+        return None if len(calls) == 1 else existing(key)
+
+    monkeypatch.setattr(services, "_existing", late)
+    again = receive_tip(ward=cast.ward_a, attachments=files, idempotency_key="web:retry-1")
+    assert (again.created, again.tip.pk, len(calls)) == (False, first.tip.pk, 2)
+    assert len([p for p in media.rglob("*") if p.is_file()]) == 1
+
+
 # -- tip_transition -----------------------------------------------------------------------
 
 

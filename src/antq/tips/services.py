@@ -144,21 +144,35 @@ def _check_attachment_count(files: Sequence[CleanFile]) -> None:
         )
 
 
-def _store_attachments(tip: Tip, files: Sequence[CleanFile], *, from_tipster: bool) -> None:
-    """The files of a tip being received (it has none yet: the count was checked)."""
-    for f in files:
-        attachment = TipAttachment(
-            tip=tip,
-            token=secrets.token_hex(16),
-            extension=f.extension,
-            name=f.name[:200],
-            content_type=f.content_type,
-            size=len(f.data),
-            sha256=hashlib.sha256(f.data).hexdigest(),
-            from_tipster=from_tipster,
-        )
-        attachment.file.save("upload", ContentFile(f.data), save=False)
-        attachment.save()
+def _write_attachments(files: Sequence[CleanFile], *, from_tipster: bool) -> list[TipAttachment]:
+    """The files of a tip being received, written to storage before its transaction (writing
+    holds no database lock); their rows are saved with the tip. Remove them with
+    ``_discard`` if the tip is not stored."""
+    written: list[TipAttachment] = []
+    try:
+        for f in files:
+            attachment = TipAttachment(
+                token=secrets.token_hex(16),
+                extension=f.extension,
+                name=f.name[:200],
+                content_type=f.content_type,
+                size=len(f.data),
+                sha256=hashlib.sha256(f.data).hexdigest(),
+                from_tipster=from_tipster,
+            )
+            attachment.file.save("upload", ContentFile(f.data), save=False)
+            written.append(attachment)
+    except BaseException:
+        _discard(written)
+        raise
+    return written
+
+
+def _discard(attachments: Sequence[TipAttachment]) -> None:
+    """Delete the files of attachments whose rows were never committed: no orphan file of a
+    tip that does not exist stays on the disk."""
+    for attachment in attachments:
+        attachment.file.storage.delete(attachment.file.name)
 
 
 def _existing(idempotency_key: str) -> Receipt | None:
@@ -259,13 +273,33 @@ def tip_receive(
         validate_constraints=False,
     )
     _check_attachment_count(attachments)
+    written = _write_attachments(attachments, from_tipster=actor is None)
+    try:
+        receipt = _save_received(tip, passphrase, written, actor=actor, reply_to=reply_to)
+    except BaseException:
+        _discard(written)
+        raise
+    if not receipt.created:
+        _discard(written)  # a retry: the tip already stored has the files of the first call
+    return receipt
+
+
+def _save_received(
+    tip: Tip, passphrase: str, attachments: list[TipAttachment], *, actor: Any, reply_to: str
+) -> Receipt:
+    """Store a validated new tip with its attachment rows, audit entry and SMS receipt in
+    one transaction, drawing another code on the rare collision."""
+    channel, idempotency_key = tip.channel, tip.idempotency_key
     for _attempt in range(5):
         tip.code = codes.new_code()
         tip.search_text = search_document(tip)
         try:
             with transaction.atomic():
                 tip.save()
-                _store_attachments(tip, attachments, from_tipster=actor is None)
+                for attachment in attachments:
+                    attachment.pk, attachment._state.adding = None, True  # after a retry
+                    attachment.tip = tip
+                    attachment.save()
                 audit_record(
                     actor=actor,
                     action=AuditAction.RECEIVE,
