@@ -14,7 +14,6 @@ and refers to no other site.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import io
@@ -37,6 +36,7 @@ from tests.gates.load import (
     read_form,
     receipt_of,
     request,
+    run,
 )
 from tests.gates.server import PARTNER_KEY, SMS_SECRET, Instance
 
@@ -279,8 +279,8 @@ def _stored(server: Instance, timeout: float = 60) -> dict[str, Any]:
 def test_the_real_server_keeps_no_trace_of_the_tipster(proxied_server: Instance) -> None:
     server = proxied_server
     ids = server.python(IDS)
-    tipster = asyncio.run(_file_through_every_channel(server, ids))
-    asyncio.run(_officer_answers_the_sms_tipster(server))
+    tipster = run(_file_through_every_channel(server, ids))
+    run(_officer_answers_the_sms_tipster(server))
     stored = _stored(server)
     assert stored["tips"] == 4
     assert stored["outbox"] == ["sent", "sent"]  # the SMS receipt and the officer's answer
@@ -295,7 +295,7 @@ def test_the_real_server_keeps_no_trace_of_the_tipster(proxied_server: Instance)
         assert links.urls, name
         assert [u for u in links.urls if _foreign(u, origin)] == [], name
         for sheet in links.stylesheets:
-            css = asyncio.run(request(urljoin(origin + "/", sheet)))
+            css = run(request(urljoin(origin + "/", sheet)))
             assert css.status == 200, sheet
             targets = re.findall(r"(?:url\(\s*['\"]?|@import\s+['\"])([^'\")]+)", css.text)
             assert [t for t in targets if _foreign(t, origin)] == [], sheet

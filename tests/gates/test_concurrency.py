@@ -19,7 +19,7 @@ from collections import Counter
 
 import pytest
 
-from tests.gates.load import IDS, STATE, Hotline, Officer, State, Submission, run_pool
+from tests.gates.load import IDS, STATE, Hotline, Officer, State, Submission, run, run_pool
 from tests.gates.server import PARTNER_KEY, SMS_SECRET, Instance
 
 pytestmark = pytest.mark.gate
@@ -92,7 +92,7 @@ def test_ten_thousand_concurrent_tips_are_each_stored_exactly_once(
     server = loaded_server
     ids = server.python(IDS)
     subs = plan(SUBMISSIONS)
-    hotline, officers, elapsed = asyncio.run(_run(server, subs, ids))
+    hotline, officers, elapsed = run(_run(server, subs, ids))
 
     requests = sum(hotline.tally.statuses.values()) - 1  # less the form's page
     acked = [sub for sub, _ in subs if sub.acknowledged]

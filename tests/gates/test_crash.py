@@ -23,7 +23,7 @@ from collections import Counter
 import pytest
 from PIL import Image
 
-from tests.gates.load import IDS, STATE, Hotline, Officer, State, Submission, run_pool
+from tests.gates.load import IDS, STATE, Hotline, Officer, State, Submission, run, run_pool
 from tests.gates.server import PARTNER_KEY, SMS_SECRET, Instance
 
 pytestmark = pytest.mark.gate
@@ -119,7 +119,7 @@ def test_acknowledged_tips_and_queued_sms_survive_sigkill_of_web_server_and_work
 ) -> None:
     server = loaded_server
     ids = server.python(IDS)
-    hotline, officers, subs, elapsed, crashed_at = asyncio.run(_crash_run(server, ids))
+    hotline, officers, subs, elapsed, crashed_at = run(_crash_run(server, ids))
     interrupted = [s for s in subs if s.connection_failures]
     print(
         f"\ngate 4 ({'postgresql' if server.is_postgres else 'sqlite'}): {len(subs)} tips, "
