@@ -195,6 +195,26 @@ def test_a_citizen_files_a_tip_on_a_phone_then_reads_the_officers_reply_and_answ
     assert_same_origin(requests_seen, live_server)
 
 
+def test_a_second_tap_on_send_does_not_send_the_form_again(
+    page: Page, live_server: LiveServer, cast: Cast
+) -> None:
+    """On a slow network an impatient second tap would send the tip again, and the browser
+    would show the answer to the second request: the tip already filed, without the
+    passphrase that only the first answer carries."""
+    page.goto(live_server.url + SUBMIT)
+    prevented = page.evaluate(
+        """() => {
+            const form = document.querySelector("form[enctype]");
+            return [1, 2].map(() => {
+                const submit = new Event("submit", {bubbles: true, cancelable: true});
+                form.dispatchEvent(submit);  // a synthetic event: nothing is really sent
+                return submit.defaultPrevented;
+            });
+        }"""
+    )
+    assert prevented == [False, True]
+
+
 def test_a_wrong_passphrase_gets_the_same_answer_as_a_code_that_does_not_exist(
     page: Page, live_server: LiveServer, cast: Cast, requests_seen: list[str]
 ) -> None:

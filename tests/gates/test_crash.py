@@ -140,7 +140,10 @@ def test_acknowledged_tips_and_queued_sms_survive_sigkill_of_web_server_and_work
     assert [s.key for s in subs if s.created.count(True) > 1] == []
     assert [s.key for s in subs if not any(s.created) and not s.connection_failures] == []
 
-    server.antq("outbox-send")  # the cron job, as after any crash
+    # The cron job, as after any crash; it may send a message itself, racing the restarted
+    # worker for it (one of them claims it): its log lines count with the servers'.
+    cron = server.antq("outbox-send", check=False)
+    assert "Đã gửi" in cron, cron
     state = _settled(server)
 
     # Every acknowledged tip exactly once, and no other tip.
@@ -173,7 +176,7 @@ def test_acknowledged_tips_and_queued_sms_survive_sigkill_of_web_server_and_work
     )
     assert Counter((m[1], m[2]) for m in state.outbox) == Counter({("sent", 1): len(state.outbox)})
     logs = server.logs()
-    assert logs.count("ready for the gateway") == len(state.outbox)
+    assert (logs + cron).count("ready for the gateway") == len(state.outbox)
     assert "database is locked" not in logs
     assert "Internal Server Error" not in logs
     assert "Nhật ký nguyên vẹn" in server.antq("audit-verify")

@@ -22,3 +22,21 @@ document.addEventListener("change", (event) => {
   if (!all) return;
   for (const box of all.form.querySelectorAll("input[name=tips]")) box.checked = all.checked;
 });
+
+// A form marked data-submit-once is sent once: a double tap on "Gửi tin báo" must not send
+// it twice, or the browser shows the answer to the second request — the tip already filed,
+// without the passphrase that only the first answer carries. Back/forward re-arms it.
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-submit-once]");
+  if (!form) return;
+  if (form.dataset.sent) {
+    event.preventDefault();
+    return;
+  }
+  form.dataset.sent = "1";
+});
+window.addEventListener("pageshow", () => {
+  for (const form of document.querySelectorAll("form[data-submit-once]")) {
+    delete form.dataset.sent;
+  }
+});
