@@ -19,24 +19,11 @@ import urllib.parse
 from typing import Any
 
 from load import login, worker_rss, wrk_paths
+from queries import SEARCH_TERMS
 from results import record
 from server import Server, running
 
 CONNECTIONS = 4
-SEARCH_TERMS = (
-    "trom cap xe may",
-    "lua dao",
-    "ma tuy",
-    "danh nhau",
-    "giat tui xach",
-    "chay no",
-    "hang bac",
-    "chuyen tien",
-    "hoc sinh bi danh",
-    "gia danh cong an",
-    "nhan vien ngan hang",
-    "honda vision",
-)
 PASSWORD = "antq-demo-2026"  # noqa: S105 - registry.demo.DEMO_PASSWORD, the bench's users
 
 

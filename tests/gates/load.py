@@ -486,3 +486,14 @@ class State:
 
     def tip_by_code(self) -> dict[str, list[Any]]:
         return {t[1]: t for t in self.tips}
+
+
+def settled(server: Any, timeout: float = 90) -> State:
+    """The state of ``server`` (a ``server.Instance``) once the worker has sent everything
+    queued, or when ``timeout`` has passed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        state = State(**server.python(STATE))
+        if all(m[1] == "sent" for m in state.outbox) or time.monotonic() > deadline:
+            return state
+        time.sleep(2)

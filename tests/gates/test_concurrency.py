@@ -19,7 +19,7 @@ from collections import Counter
 
 import pytest
 
-from tests.gates.load import IDS, STATE, Hotline, Officer, State, Submission, run, run_pool
+from tests.gates.load import IDS, Hotline, Officer, Submission, run, run_pool, settled
 from tests.gates.server import PARTNER_KEY, SMS_SECRET, Instance
 
 pytestmark = pytest.mark.gate
@@ -77,15 +77,6 @@ async def _run(server: Instance, subs: list[tuple[Submission, str]], ids: dict) 
     return hotline, officers, elapsed
 
 
-def _wait_for_outbox(server: Instance, timeout: float = 90) -> State:
-    deadline = time.monotonic() + timeout
-    while True:
-        state = State(**server.python(STATE))
-        if all(m[1] == "sent" for m in state.outbox) or time.monotonic() > deadline:
-            return state
-        time.sleep(2)
-
-
 def test_ten_thousand_concurrent_tips_are_each_stored_exactly_once(
     loaded_server: Instance,
 ) -> None:
@@ -118,7 +109,7 @@ def test_ten_thousand_concurrent_tips_are_each_stored_exactly_once(
     retried = [s for s, retry in subs if retry]
     assert all(len(s.codes) == 2 for s in retried) and len(retried) == SUBMISSIONS // 20
 
-    state = _wait_for_outbox(server)
+    state = settled(server)
     # Every acknowledged tip exactly once, and nothing else.
     assert sorted(state.codes) == sorted(s.codes[0] for s, _ in subs)
     stored = state.tip_by_code()

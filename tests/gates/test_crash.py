@@ -23,7 +23,7 @@ from collections import Counter
 import pytest
 from PIL import Image
 
-from tests.gates.load import IDS, STATE, Hotline, Officer, State, Submission, run, run_pool
+from tests.gates.load import IDS, Hotline, Officer, Submission, run, run_pool, settled
 from tests.gates.server import PARTNER_KEY, SMS_SECRET, Instance
 
 pytestmark = pytest.mark.gate
@@ -104,16 +104,6 @@ async def _crash_run(server: Instance, ids: dict) -> tuple:
     return hotline, officers, before + after, time.monotonic() - started, crashed_at
 
 
-def _settled(server: Instance, timeout: float = 90) -> State:
-    """The state once the worker has sent everything queued (or the timeout passed)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        state = State(**server.python(STATE))
-        if all(m[1] == "sent" for m in state.outbox) or time.monotonic() > deadline:
-            return state
-        time.sleep(2)
-
-
 def test_acknowledged_tips_and_queued_sms_survive_sigkill_of_web_server_and_worker(
     loaded_server: Instance,
 ) -> None:
@@ -144,7 +134,7 @@ def test_acknowledged_tips_and_queued_sms_survive_sigkill_of_web_server_and_work
     # worker for it (one of them claims it): its log lines count with the servers'.
     cron = server.antq("outbox-send", check=False)
     assert "Đã gửi" in cron, cron
-    state = _settled(server)
+    state = settled(server)
 
     # Every acknowledged tip exactly once, and no other tip.
     assert sorted(state.codes) == sorted(s.codes[0] for s in subs)
