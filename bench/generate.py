@@ -316,28 +316,13 @@ def _units_insert(count: int, seed: int) -> list[tuple[int, int, str]]:
 
 
 def _users_insert() -> None:
-    """The demo users (``registry.demo.DEMO_USERS``), through the accounts service."""
-    from antq.accounts.services import user_create
-    from antq.registry.demo import DEMO_PASSWORD, DEMO_USERS
-    from antq.registry.models import AdministrativeArea, Unit
+    """The demo users (``registry.demo.DEMO_USERS``), through the demo's own code."""
+    from antq.registry.demo import demo_users_create
+    from antq.registry.models import AdministrativeArea
+    from antq.registry.status import AreaLevel
 
-    for demo in DEMO_USERS:
-        unit = Unit.objects.filter(name=demo.unit_name).first() if demo.unit_name else None
-        if demo.unit_name and unit is None:
-            continue
-        user_create(
-            actor=None,
-            data={
-                "username": demo.username,
-                "full_name": demo.full_name,
-                "title": demo.title,
-                "phone": demo.phone,
-                "role": demo.role,
-                "unit": unit,
-            },
-            areas=list(AdministrativeArea.objects.filter(code__in=demo.area_codes)),
-            password=DEMO_PASSWORD,
-        )
+    wards = AdministrativeArea.objects.filter(level=AreaLevel.WARD)
+    demo_users_create({w.code: w for w in wards})
 
 
 def _bulk(table: str, fields: list[str], rows: Any) -> int:

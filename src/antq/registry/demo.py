@@ -1054,7 +1054,7 @@ def demo_city_create(
         units=len(created),
         closed=sum(1 for s in specs if s.status == UnitStatus.CLOSED),
         residential_areas=_residential_areas_create(wards_by_code),
-        users=_users_create(wards_by_code),
+        users=demo_users_create(wards_by_code),
     )
 
 
@@ -1094,7 +1094,9 @@ def _residential_areas_create(wards: dict[str, AdministrativeArea]) -> int:
     return created
 
 
-def _users_create(wards: dict[str, AdministrativeArea]) -> int:
+def demo_users_create(wards: dict[str, AdministrativeArea]) -> int:
+    """The demo logins (``DEMO_USERS``) not yet there, scoped to ``wards`` (by code) or to
+    their unit; also used by the benchmark's city generator."""
     existing = set(
         User.objects.filter(username__in=list(_DEMO_USER)).values_list("username", flat=True)
     )
