@@ -34,3 +34,35 @@ def test_a_bad_page_number_shows_the_first_page(cast) -> None:
     request = RequestFactory().get("/don-vi/", {"page": "abc"})
     page = pagination.paginate(request, Unit.objects.order_by("id"))
     assert page.number == 1
+
+
+def test_by_id_gives_the_same_page_with_its_related_rows(cast, django_assert_num_queries) -> None:
+    for n in range(7):
+        make_unit(area=cast.ward_a, name=f"Đơn vị {n}")
+    units = Unit.objects.select_related("ward").order_by("-name_folded", "id")
+    request = RequestFactory().get("/don-vi/", {"page": "2"})
+    expected = pagination.paginate(request, units, per_page=3)
+    # ids, rows by id, capped count; the wards come with the rows.
+    with django_assert_num_queries(3):
+        page = pagination.paginate(request, units, per_page=3, by_id=True)
+        names = [u.ward.name for u in page.items]
+    assert [u.pk for u in page.items] == [u.pk for u in expected.items]
+    assert names == [u.ward.name for u in expected.items]
+    assert (page.total, page.has_next) == (expected.total, expected.has_next)
+
+
+def test_by_id_refuses_annotations(cast) -> None:
+    import pytest
+    from django.db.models import Value
+
+    request = RequestFactory().get("/don-vi/", {"page": "1"})
+    with pytest.raises(ValueError, match="annotations"):
+        pagination.paginate(request, Unit.objects.annotate(x=Value(1)), by_id=True)
+
+
+def test_a_smaller_count_cap_for_one_list(cast) -> None:
+    for _ in range(4):
+        make_unit(area=cast.ward_a)
+    request = RequestFactory().get("/don-vi/", {"page": "2"})
+    page = pagination.paginate(request, Unit.objects.order_by("id"), per_page=1, count_cap=2)
+    assert (page.total, page.total_capped) == (2, True)

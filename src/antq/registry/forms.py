@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from antq.core.widgets import QuickSelect
 from antq.registry.models import AdministrativeArea, Unit
 from antq.registry.selectors import UnitFilters, ward_choices_for
 from antq.registry.services import UNIT_FIELDS
@@ -16,20 +17,25 @@ from antq.registry.status import Block, UnitKind, UnitStatus
 class UnitFilterForm(forms.Form):
     q = forms.CharField(label=_("Tìm kiếm"), required=False, max_length=200)
     block = forms.ChoiceField(
-        label=_("Khối"), required=False, choices=[("", _("Tất cả các khối")), *Block.choices]
+        label=_("Khối"),
+        required=False,
+        choices=[("", _("Tất cả các khối")), *Block.choices],
+        widget=QuickSelect,
     )
     kind = forms.ChoiceField(
         label=_("Loại hình"),
         required=False,
         choices=[("", _("Tất cả loại hình")), *UnitKind.choices],
+        widget=QuickSelect,
     )
     ward = forms.TypedChoiceField(
-        label=_("Xã, phường"), required=False, coerce=int, empty_value=None
+        label=_("Xã, phường"), required=False, coerce=int, empty_value=None, widget=QuickSelect
     )
     status = forms.ChoiceField(
         label=_("Trạng thái"),
         required=False,
         choices=[("", _("Mọi trạng thái")), *UnitStatus.choices],
+        widget=QuickSelect,
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

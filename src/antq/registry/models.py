@@ -87,7 +87,7 @@ class Unit(models.Model):
     """An agency, enterprise, hospital, school or other organisation of the movement."""
 
     name = models.CharField(_("tên đơn vị"), max_length=300)
-    name_folded = models.CharField(max_length=300, db_index=True, editable=False)
+    name_folded = models.CharField(max_length=300, editable=False)
     kind = models.CharField(_("loại hình"), max_length=30, choices=UnitKind.choices)
     sector = models.CharField(_("ngành, lĩnh vực"), max_length=120, blank=True)
     code = models.CharField(
@@ -126,8 +126,13 @@ class Unit(models.Model):
         verbose_name_plural = _("đơn vị")
         ordering = ["name_folded", "id"]
         indexes = [
+            # The list's order; with the ward, a deep page skips its rows in the index
+            # without reading them (the city scope tests the ward).
+            models.Index(fields=["name_folded", "id", "ward"], name="unit_name"),
             models.Index(fields=["ward", "name_folded", "id"], name="unit_ward_name"),
             models.Index(fields=["kind", "name_folded", "id"], name="unit_kind_name"),
+            # The counts by block and by ward read this index alone.
+            models.Index(fields=["kind", "ward"], name="unit_kind_ward"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -22,7 +22,7 @@ def unit_list(request: HtmxHttpRequest) -> HttpResponse:
     form = UnitFilterForm(request.GET or None, user=request.user)
     filters = form.filters()
     units = selectors.unit_list_for(request.user, filters)
-    page = paginate(request, units)
+    page = paginate(request, units, by_id=True)
     context = {"form": form, "page": page, "filters": filters}
     if request.htmx and request.htmx.target == "unit-results":
         return render(request, "registry/unit_list.html#results", context)

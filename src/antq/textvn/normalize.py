@@ -7,6 +7,7 @@ with them. Stored ``*_folded`` columns hold this form so the database can use a 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import NamedTuple
@@ -40,8 +41,10 @@ def fold(text: str) -> str:
     return squash_spaces(stripped.casefold().translate(_SPECIAL))
 
 
+@functools.lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
-    """``fold`` of one character that is neither a combining mark nor invisible."""
+    """``fold`` of one character that is neither a combining mark nor invisible (cached:
+    a text has a few dozen distinct characters, and highlighting folds every one)."""
     decomposed = unicodedata.normalize("NFD", ch.translate(_SPECIAL))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return stripped.casefold().translate(_SPECIAL)

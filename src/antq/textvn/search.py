@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from antq.textvn.abbreviations import expand, lookup, query_variants
+from antq.textvn.abbreviations import abbreviations, expand, lookup, query_variants
 from antq.textvn.normalize import nfc, word_spans
 from antq.textvn.phones import merge_phone_words
 
@@ -133,12 +133,15 @@ def match_spans(text: str, terms: list[SearchTerm]) -> list[tuple[int, int]]:
     spans = word_spans(text)
     folded = [span.folded for span in spans]
     typed = [term.word for term in terms]
+    table = abbreviations()
     found: list[tuple[int, int]] = []
     for index, span in enumerate(spans):
         for term in terms:
             for position, alternative in enumerate(term.alternatives):
                 if _matches_at(folded, index, alternative, term.prefix and position == 0):
                     found.append((span.start, spans[index + len(alternative) - 1].end))
+        if span.folded not in table:
+            continue  # not an abbreviation (lookup would say so, folding the word again)
         entry = lookup(nfc(text[span.start : span.end]))
         if entry is not None and any(_contains(typed, meaning) for meaning in entry.expansions):
             found.append((span.start, span.end))

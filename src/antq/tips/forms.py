@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from antq.accounts import scoping
 from antq.accounts.models import User
 from antq.accounts.roles import Role
+from antq.core.widgets import QuickSelect
 from antq.registry.models import AdministrativeArea, Unit
 from antq.registry.selectors import ward_choices_for
 from antq.registry.status import AreaLevel
@@ -103,21 +104,28 @@ class TipFilterForm(forms.Form):
     q = forms.CharField(label=_("Tìm kiếm"), required=False, max_length=200)
     box = forms.ChoiceField(label=_("Hộp tin"), required=False, choices=BOXES)
     category = forms.TypedChoiceField(
-        label=_("Loại tin"), required=False, coerce=int, empty_value=None
+        label=_("Loại tin"), required=False, coerce=int, empty_value=None, widget=QuickSelect
     )
     ward = forms.TypedChoiceField(
-        label=_("Xã, phường"), required=False, coerce=int, empty_value=None
+        label=_("Xã, phường"), required=False, coerce=int, empty_value=None, widget=QuickSelect
     )
     status = forms.ChoiceField(
         label=_("Trạng thái"),
         required=False,
         choices=[("", _("Mọi trạng thái")), *TipStatus.choices],
+        widget=QuickSelect,
     )
     channel = forms.ChoiceField(
-        label=_("Kênh"), required=False, choices=[("", _("Mọi kênh")), *Channel.choices]
+        label=_("Kênh"),
+        required=False,
+        choices=[("", _("Mọi kênh")), *Channel.choices],
+        widget=QuickSelect,
     )
     urgency = forms.ChoiceField(
-        label=_("Mức độ"), required=False, choices=[("", _("Mọi mức độ")), *Urgency.choices]
+        label=_("Mức độ"),
+        required=False,
+        choices=[("", _("Mọi mức độ")), *Urgency.choices],
+        widget=QuickSelect,
     )
     date_from = forms.DateField(
         label=_("Từ ngày"), required=False, widget=DATE_INPUT, validators=DATE_BOUNDS
