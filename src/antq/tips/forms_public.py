@@ -105,6 +105,15 @@ class MultipleFileField(forms.FileField):
         return clean_uploads([f for f in uploads if f])
 
 
+class WardField(forms.TypedChoiceField):
+    """A ward of the province. Its list (``ward_choices``, given as the callable) is read
+    only when the form is drawn: a submitted ward is checked by ``clean_ward`` against the
+    database, which holds the same wards, rather than against the list built for it."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
 class PublicTipForm(forms.Form):
     nonce = forms.CharField(
         widget=forms.HiddenInput,
@@ -150,7 +159,7 @@ class PublicTipForm(forms.Form):
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         error_messages={"invalid": _("Giờ không hợp lệ (giờ:phút).")},
     )
-    ward = forms.TypedChoiceField(
+    ward = WardField(
         label=_("Xã, phường nơi xảy ra"),
         required=False,
         coerce=int,
@@ -223,8 +232,8 @@ class PublicTipForm(forms.Form):
             "sort_order", "name"
         )
         ward = self.fields["ward"]
-        assert isinstance(ward, forms.TypedChoiceField)
-        ward.choices = ward_choices()
+        assert isinstance(ward, WardField)
+        ward.choices = ward_choices
         # With JavaScript the unit list follows the ward and the name typed (htmx).
         options_url = reverse("public:unit_options")
         ward.widget.attrs.update(
@@ -264,6 +273,8 @@ class PublicTipForm(forms.Form):
         ward_id = self.cleaned_data.get("ward")
         if ward_id is None:
             return None
+        if not 0 < ward_id <= ID_MAX:
+            raise ValidationError(_("Hãy chọn một xã, phường trong danh sách."))
         ward = AdministrativeArea.objects.filter(
             pk=ward_id, level=AreaLevel.WARD, path__startswith=province_path()
         ).first()
