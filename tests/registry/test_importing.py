@@ -24,6 +24,7 @@ from django.db import DatabaseError
 from django.utils import timezone
 from openpyxl import Workbook
 
+from antq.core.audit import audit_verify
 from antq.core.jobs import job_create
 from antq.core.models import AuditEntry, Job, JobStatus
 from antq.registry import importing, services
@@ -742,6 +743,41 @@ def test_confirming_imports_every_row_with_one_audit_entry_each(cast) -> None:
     assert entry.reason == f"Nhập từ tệp «don-vi.xlsx» (lần nhập số {batch.pk})"
     batch.refresh_from_db()
     assert (batch.status, batch.imported_rows, batch.only_valid) == ("done", 2, False)
+
+
+def test_a_large_batch_is_imported_in_chunks_in_file_order(cast, monkeypatch) -> None:
+    monkeypatch.setattr(importing, "APPLY_CHUNK", 2)
+    names = [f"Trường Tiểu học số {n}" for n in range(5)]
+    batch = check(cast.department, [unit_values(name=name) for name in names])
+    result = import_batch_confirm(batch=batch, actor=cast.department, only_valid=False)
+    assert (result.status, result.count) == ("imported", 5)
+    entries = AuditEntry.objects.filter(action="import").order_by("id")
+    assert [Unit.objects.get(pk=e.object_id).name for e in entries] == names
+    assert audit_verify().ok
+
+
+def test_a_chunk_refused_by_the_database_takes_the_earlier_chunks_with_it(
+    cast, monkeypatch
+) -> None:
+    monkeypatch.setattr(importing, "APPLY_CHUNK", 2)
+    batch = check(cast.department, [unit_values(name=f"Trường số {n}") for n in range(5)])
+    real = importing.services.units_bulk_create
+    calls = []
+
+    def third_fails(**kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise DatabaseError("disk I/O error")
+        return real(**kwargs)
+
+    monkeypatch.setattr(importing.services, "units_bulk_create", third_fails)
+    before = Unit.objects.count()
+    result = import_batch_confirm(batch=batch, actor=cast.department, only_valid=False)
+    assert result.status == "failed"
+    assert Unit.objects.count() == before
+    assert AuditEntry.objects.filter(action="import").count() == 0
+    batch.refresh_from_db()
+    assert batch.status == "preview"
 
 
 def test_confirming_twice_imports_once(cast) -> None:

@@ -75,6 +75,8 @@ MAX_XLSX_RATIO = 200
 # The header row may sit below a title ("DANH SÁCH ĐƠN VỊ ...") in the first rows.
 HEADER_SEARCH_ROWS = 10
 CHUNK = 500
+# Rows inserted at a time when a checked batch is imported (with their audit rows).
+APPLY_CHUNK = 2000
 # Rows whose text is sampled to detect legacy Vietnamese encodings (TCVN3, VNI).
 SAMPLE_ROWS = 200
 
@@ -1170,32 +1172,44 @@ def _source(batch: ImportBatch) -> str:
     }
 
 
-def _conflicts(rows: list[tuple[int, dict[str, Any]]]) -> dict[int, str]:
-    """{row id: error} for rows whose unit is now in the registry, or whose ward is gone.
+def _valid_chunks(batch: ImportBatch) -> Iterator[list[tuple[int, dict[str, Any]]]]:
+    """The valid rows of ``batch`` as (row id, cleaned values), ``APPLY_CHUNK`` at a time in
+    file order (rows are stored in file order): a large file is never all in memory."""
+    rows = batch.rows.filter(valid=True).order_by("pk").values_list("pk", "cleaned")
+    last = 0
+    while chunk := list(rows.filter(pk__gt=last)[:APPLY_CHUNK]):
+        yield chunk
+        last = chunk[-1][0]
+
+
+def _conflicts(batch: ImportBatch) -> dict[int, str]:
+    """{row id: error} for valid rows whose unit is now in the registry, or whose ward is
+    gone.
 
     The wards of the rows are locked first: two imports into the same wards take turns, so
     the second sees the units of the first (the name, unlike the tax code, has no unique
     constraint to catch it). FOR NO KEY UPDATE does not block units being saved meanwhile.
     """
-    ward_ids = sorted({cleaned["ward"] for _pk, cleaned in rows})
+    ward_ids = sorted({cleaned["ward"] for rows in _valid_chunks(batch) for _pk, cleaned in rows})
     wards = set(
         AdministrativeArea.objects.select_for_update(no_key=True)
         .filter(pk__in=ward_ids)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    codes = existing_codes([cleaned["code"] for _pk, cleaned in rows if cleaned.get("code")])
-    names = existing_units([(fold(cleaned["name"]), cleaned["ward"]) for _pk, cleaned in rows])
     problems: dict[int, str] = {}
-    for pk, cleaned in rows:
-        code = cleaned.get("code")
-        name_key = (fold(cleaned["name"]), cleaned["ward"])
-        if code and code in codes:
-            problems[pk] = _duplicate_in_registry(code, codes[code])
-        elif name_key in names:
-            problems[pk] = _same_name_in_registry(*names[name_key])
-        elif cleaned["ward"] not in wards:
-            problems[pk] = _("Xã, phường của dòng này không còn trong danh mục.")
+    for rows in _valid_chunks(batch):
+        codes = existing_codes([cleaned["code"] for _pk, cleaned in rows if cleaned.get("code")])
+        names = existing_units([(fold(cleaned["name"]), cleaned["ward"]) for _pk, cleaned in rows])
+        for pk, cleaned in rows:
+            code = cleaned.get("code")
+            name_key = (fold(cleaned["name"]), cleaned["ward"])
+            if code and code in codes:
+                problems[pk] = _duplicate_in_registry(code, codes[code])
+            elif name_key in names:
+                problems[pk] = _same_name_in_registry(*names[name_key])
+            elif cleaned["ward"] not in wards:
+                problems[pk] = _("Xã, phường của dòng này không còn trong danh mục.")
     return problems
 
 
@@ -1215,31 +1229,36 @@ def batch_apply(batch: ImportBatch, *, actor: Any) -> ConfirmResult:
     If a unit of the file is now in the registry (an import or a person was quicker),
     nothing is inserted: the rows get the error and the batch waits for a new decision.
     """
-    rows = list(
-        batch.rows.filter(valid=True).order_by("line").values_list("pk", "cleaned").iterator()
-    )
-    problems = _conflicts(rows)
+    problems = _conflicts(batch)
     if problems:
         _mark(batch, problems)
         return ConfirmResult("conflict", len(problems))
-    wards = AdministrativeArea.objects.in_bulk({cleaned["ward"] for _pk, cleaned in rows})
-    data = [{**cleaned, "ward": wards[cleaned["ward"]]} for _pk, cleaned in rows]
+    created = 0
+    wards: dict[int, AdministrativeArea] = {}
     try:
-        created = services.units_bulk_create(actor=actor, rows=data, source=_source(batch))
+        # One savepoint around every chunk: a refused chunk takes the earlier ones with it.
+        with transaction.atomic():
+            for rows in _valid_chunks(batch):
+                needed = {cleaned["ward"] for _pk, cleaned in rows} - wards.keys()
+                wards.update(AdministrativeArea.objects.in_bulk(needed))
+                data = [{**cleaned, "ward": wards[cleaned["ward"]]} for _pk, cleaned in rows]
+                created += len(
+                    services.units_bulk_create(actor=actor, rows=data, source=_source(batch))
+                )
     except DatabaseError:
         # A concurrent insert took a code between the check and the insert (PostgreSQL), or
         # the database refused a row: the savepoint is rolled back; say which rows if we can.
         logger.exception("import of batch %s failed", batch.pk)
-        problems = _conflicts(rows)
+        problems = _conflicts(batch)
         if problems:
             _mark(batch, problems)
             return ConfirmResult("conflict", len(problems))
         return ConfirmResult("failed")
     batch.status = ImportStatus.DONE
-    batch.imported_rows = len(created)
+    batch.imported_rows = created
     batch.imported_at = timezone.now()
     batch.save(update_fields=["status", "imported_rows", "imported_at"])
-    return ConfirmResult("imported", len(created))
+    return ConfirmResult("imported", created)
 
 
 @transaction.atomic
