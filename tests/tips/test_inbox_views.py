@@ -81,7 +81,7 @@ def test_the_tabs_count_each_box(client, cast) -> None:
 def test_the_tab_counts_stop_at_the_cap(client, cast, monkeypatch) -> None:
     from antq.tips import views
 
-    monkeypatch.setattr(views, "TAB_COUNT_CAP", 2)
+    monkeypatch.setattr(views, "COUNT_CAP", 2)
     for _ in range(3):
         make_tip(ward=cast.ward_a)
     client.force_login(cast.ward_a_officer)
@@ -89,6 +89,17 @@ def test_the_tab_counts_stop_at_the_cap(client, cast, monkeypatch) -> None:
     tab = response.context["tabs"][0]
     assert (tab.count, tab.capped) == (2, True)
     assert "2+" in response.content.decode()
+
+
+def test_the_list_counts_to_the_same_cap(client, cast, monkeypatch) -> None:
+    from antq.tips import views
+
+    monkeypatch.setattr(views, "COUNT_CAP", 2)
+    for _ in range(3):
+        make_tip(ward=cast.ward_a)
+    client.force_login(cast.ward_a_officer)
+    page = client.get(URL, {"page": 2}).context["page"]
+    assert (page.total, page.total_capped) == (2, True)
 
 
 def test_the_overdue_box_says_by_how_many_days(client, cast) -> None:
@@ -333,3 +344,28 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(client, cast) -> None
     few = queries()
     add_tips(20)
     assert queries() == few
+
+
+def test_the_inbox_reads_a_fixed_number_of_queries_whatever_the_rows(client, cast) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(cast.ward_a_officer)
+
+    def queries() -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(URL, {"page": 1}).status_code == 200
+        return [q["sql"] for q in captured.captured_queries]
+
+    _set(make_tip(ward=cast.ward_a), assignee=cast.ward_a_officer)
+    few = queries()
+    for _ in range(4):
+        _set(
+            make_tip(ward=cast.ward_a, anonymous=False, reporter_name="Lê Văn Tám"),
+            assignee=cast.ward_a_officer,
+            deadline=timezone.localdate(),
+        )
+    many = queries()
+    assert len(many) == len(few)
+    # A line of the inbox never reads who sent the tip.
+    assert not any("reporter_" in sql or "reply_to" in sql for sql in many)

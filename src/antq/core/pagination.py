@@ -94,12 +94,13 @@ def paginate(
 
 
 def _rows_of(qs: QuerySet[M], ids: list[Any]) -> list[M]:
-    """The rows of ``ids`` (found through ``qs``), in that order, with the related rows ``qs``
-    selects. Fetched by primary key alone: repeating the filters of ``qs`` lets the database
-    pick the index of a filter over the primary key."""
+    """The rows of ``ids`` (found through ``qs``), in that order, with the related rows and
+    the fields ``qs`` selects. Fetched by primary key alone: repeating the filters of ``qs``
+    lets the database pick the index of a filter over the primary key."""
     if qs.query.annotations:
         raise ValueError("paginate(by_id=True) does not carry annotations over")
     again = qs.model._default_manager.filter(pk__in=ids)
     again.query.select_related = qs.query.select_related
+    again.query.deferred_loading = qs.query.deferred_loading
     found = again.in_bulk()
     return [found[pk] for pk in ids if pk in found]

@@ -24,6 +24,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from antq.core.dates import day_text, moment_text
 from antq.core.jobs import job_create
 from antq.core.models import Job
 from antq.registry.exporting import XLSX_CONTENT_TYPE, safe_cell
@@ -220,10 +221,8 @@ def write_tips_csv(
     writer.writerow(export_headers())
     count = 0
     for row in _rows(tips):
-        at = row[RECEIVED]
-        row[RECEIVED] = f"{at.day:02}/{at.month:02}/{at.year} {at.hour:02}:{at.minute:02}"
-        day = row[DEADLINE]
-        row[DEADLINE] = f"{day.day:02}/{day.month:02}/{day.year}" if day else ""
+        row[RECEIVED] = moment_text(row[RECEIVED])
+        row[DEADLINE] = day_text(row[DEADLINE]) if row[DEADLINE] else ""
         writer.writerow(row)
         count += 1
         if progress is not None and count % every == 0:

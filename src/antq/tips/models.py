@@ -180,7 +180,10 @@ class Tip(models.Model):
         ordering = ["-received_at", "-id"]
         indexes = [
             models.Index(fields=["ward", "-received_at"], name="tip_ward_received"),
-            models.Index(fields=["assignee", "status"], name="tip_assignee_status"),
+            # "Mine": an officer's open tips, newest first, from the index alone.
+            models.Index(
+                fields=["assignee", "status", "-received_at", "-id"], name="tip_assignee_received"
+            ),
             # The due and overdue boxes; with the ward, a ward officer's count of them reads
             # the index alone.
             models.Index(fields=["status", "deadline", "ward"], name="tip_status_deadline_ward"),
