@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from antq.core.choices import choice_label
 from antq.registry.status import KIND_BLOCK, AreaLevel, Block, UnitKind, UnitStatus
 
 
@@ -152,6 +153,13 @@ class Unit(models.Model):
 
     def get_block_display(self) -> str:
         return str(Block(self.block).label)
+
+    # The unit list shows these on every line (core.choices says why they are redefined).
+    def get_kind_display(self) -> str:
+        return choice_label(UnitKind, self.kind)
+
+    def get_status_display(self) -> str:
+        return choice_label(UnitStatus, self.status)
 
 
 class ImportStatus(models.TextChoices):

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from antq.core.choices import choice_label
 from antq.tips.status import OPEN_STATUSES, Channel, Outcome, Sender, TipStatus, Urgency
 
 
@@ -242,6 +243,13 @@ class Tip(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    # The inbox shows these on every line (core.choices says why they are redefined).
+    def get_status_display(self) -> str:
+        return choice_label(TipStatus, self.status)
+
+    def get_channel_display(self) -> str:
+        return choice_label(Channel, self.channel)
 
     @property
     def is_open(self) -> bool:

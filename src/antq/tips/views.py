@@ -17,7 +17,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, TextChoices
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -48,7 +48,7 @@ from antq.tips.forms import (
     officers_for_user,
 )
 from antq.tips.models import Tip, TipAttachment, TipMessage, TipNote
-from antq.tips.status import ALLOWED_TRANSITIONS, CLOSED_STATUSES, Channel, Sender, TipStatus
+from antq.tips.status import ALLOWED_TRANSITIONS, CLOSED_STATUSES, Sender, TipStatus
 
 # The inbox counts for orientation, up to a thousand: its tabs, its list and its searches say
 # "1.000+" beyond. Exact figures are the statistics page's (a count of 10,000 filtered rows
@@ -149,18 +149,10 @@ class Row:
             select_label=_("Chọn tin %(code)s") % {"code": tip.code},
             received=moment_text(tip.received_at),
             deadline=day_text(tip.deadline) if tip.deadline else "",
-            status=_label(TipStatus, tip.status),
+            status=tip.get_status_display(),
             assignee=(assignee.get_full_name() or assignee.username) if assignee else "",
-            channel=_label(Channel, tip.channel),
+            channel=tip.get_channel_display(),
         )
-
-
-def _label(choices: type[TextChoices], value: str) -> str:
-    """``get_FOO_display`` without its cost (it builds a dict of every choice per call)."""
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return value
 
 
 def _due(tip: Tip, today: dt.date) -> Due | None:
