@@ -18,7 +18,7 @@ URL = "/tin-bao/"
 
 
 def _codes(response) -> list[str]:
-    return [row.tip.code for row in response.context["rows"]]
+    return [row["code"] for row in response.context["rows"]]
 
 
 def _set(tip: Tip, **fields) -> Tip:
@@ -133,7 +133,7 @@ def test_unread_messages_of_the_tipster_are_flagged(client, cast) -> None:
     services.tip_message_post(tip=tip, body="Họ đi xe máy")
     client.force_login(cast.ward_a_officer)
     response = client.get(URL)
-    assert response.context["rows"][0].unread == 2
+    assert response.context["rows"][0]["unread"] == 2
     assert "2 tin nhắn mới" in response.content.decode()
 
 
@@ -369,3 +369,29 @@ def test_the_inbox_reads_a_fixed_number_of_queries_whatever_the_rows(client, cas
     assert len(many) == len(few)
     # A line of the inbox never reads who sent the tip.
     assert not any("reporter_" in sql or "reply_to" in sql for sql in many)
+
+
+@pytest.mark.parametrize("page", [1, 2, 3])
+def test_an_officer_of_two_wards_pages_through_both_newest_first(
+    client, cast, monkeypatch, page
+) -> None:
+    from antq.core import pagination
+    from antq.tips import selectors
+
+    # Pages of 2, and the merge ward by ward only for the first two pages.
+    monkeypatch.setattr(selectors, "MERGE_ROWS_MAX", 4)
+    cast.ward_a_officer.areas.add(cast.ward_b)
+    tips = [make_tip(ward=(cast.ward_a, cast.ward_b)[n % 3 == 0]) for n in range(6)]
+    for n, tip in enumerate(tips):
+        _set(tip, received_at=timezone.now() - dt.timedelta(hours=n % 4, minutes=n))
+    expected = list(
+        Tip.objects.filter(pk__in=[t.pk for t in tips])
+        .order_by("-received_at", "-id")
+        .values_list("code", flat=True)
+    )
+    real = pagination.paginate
+    monkeypatch.setattr(
+        "antq.tips.views.paginate", lambda *a, **k: real(*a, **{**k, "per_page": 2})
+    )
+    client.force_login(cast.ward_a_officer)
+    assert _codes(client.get(URL, {"page": page})) == expected[(page - 1) * 2 : page * 2]

@@ -10,6 +10,7 @@ index gives the order, are never read from the table with their texts.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
@@ -63,20 +64,29 @@ class Page(Generic[M]):
         return self.url_for(self.number - 1)
 
 
+# ids of ``qs[offset : offset + limit]``, found some other way than by slicing ``qs``.
+PageIds = Callable[[QuerySet[Any], int, int], list[Any]]
+
+
 def paginate(
     request: HttpRequest,
     qs: QuerySet[M],
     per_page: int = 50,
     *,
     by_id: bool = False,
+    page_ids: PageIds | None = None,
     count_cap: int | None = None,
 ) -> Page[M]:
+    """The page of ``qs`` the request asks for (``?page=``). ``by_id`` fetches the page's ids
+    first, then their rows; ``page_ids`` finds those ids (and implies ``by_id``)."""
     try:
         number = min(max(1, int(request.GET.get("page", "1"))), MAX_PAGE)
     except ValueError:
         number = 1
     offset = (number - 1) * per_page
-    if by_id:
+    if page_ids is not None:
+        rows = _rows_of(qs, page_ids(qs, offset, per_page + 1))
+    elif by_id:
         ids = list(qs.values_list("pk", flat=True)[offset : offset + per_page + 1])
         rows = _rows_of(qs, ids)
     else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 
@@ -21,24 +21,29 @@ class QuickSelect(forms.Select):
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html('<select name="{}"{}>', widget["name"], _attrs(widget["attrs"]))]
-        for group, options, _index in widget["optgroups"]:
-            if group:
-                parts.append(format_html('<optgroup label="{}">', group))
-            parts.extend(
-                format_html(
-                    '<option value="{}"{}>{}</option>',
-                    str(option["value"]),
-                    _attrs(option["attrs"]),
-                    option["label"],
+        chosen = set(self.format_value(value))
+        found = False  # one option is selected, the first that matches (as Django does)
+        parts = [
+            format_html('<select name="{}"{}>', name, _attrs(self.build_attrs(self.attrs, attrs)))
+        ]
+        for group_value, group_label in self.choices:
+            if isinstance(group_label, list | tuple):
+                parts.append(format_html('<optgroup label="{}">', group_value))
+                options = group_label
+            else:
+                options = [(group_value, group_label)]
+            for option_value, label in options:
+                text = "" if option_value is None else str(option_value)
+                selected = not found and text in chosen
+                found = found or selected
+                parts.append(
+                    f'<option value="{escape(text)}"{" selected" if selected else ""}>'
+                    f"{escape(label)}</option>"
                 )
-                for option in options
-            )
-            if group:
+            if isinstance(group_label, list | tuple):
                 parts.append("</optgroup>")
         parts.append("</select>")
-        return mark_safe("".join(parts))  # noqa: S308 - every part is escaped by format_html
+        return mark_safe("".join(parts))  # noqa: S308 - every value and label is escaped
 
 
 def _attrs(attrs: dict[str, Any]) -> SafeString:

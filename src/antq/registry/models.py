@@ -127,11 +127,11 @@ class Unit(models.Model):
         verbose_name_plural = _("đơn vị")
         ordering = ["name_folded", "id"]
         indexes = [
-            # The list's order; with the ward, a deep page skips its rows in the index
-            # without reading them (the city scope tests the ward).
+            # The list's order (all, or of a kind); with the ward, a deep page skips its rows
+            # in the index without reading them (the city scope tests the ward).
             models.Index(fields=["name_folded", "id", "ward"], name="unit_name"),
             models.Index(fields=["ward", "name_folded", "id"], name="unit_ward_name"),
-            models.Index(fields=["kind", "name_folded", "id"], name="unit_kind_name"),
+            models.Index(fields=["kind", "name_folded", "id", "ward"], name="unit_kind_name_ward"),
             # The counts by block and by ward read this index alone.
             models.Index(fields=["kind", "ward"], name="unit_kind_ward"),
         ]

@@ -18,6 +18,16 @@ class Migration(migrations.Migration):
             model_name="unit",
             index=models.Index(fields=["name_folded", "id", "ward"], name="unit_name"),
         ),
+        migrations.RemoveIndex(
+            model_name="unit",
+            name="unit_kind_name",
+        ),
+        migrations.AddIndex(
+            model_name="unit",
+            index=models.Index(
+                fields=["kind", "name_folded", "id", "ward"], name="unit_kind_name_ward"
+            ),
+        ),
         migrations.AddIndex(
             model_name="unit",
             index=models.Index(fields=["kind", "ward"], name="unit_kind_ward"),
