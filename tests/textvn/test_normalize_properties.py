@@ -93,3 +93,10 @@ def test_expansion_never_loses_the_original_words(text: str) -> None:
 def test_expansion_is_idempotent_on_folded_text(text: str) -> None:
     folded = fold(text)
     assert expand(expand(folded)) == expand(folded)
+
+
+@given(st.one_of(vietnamese, anything))
+def test_word_spans_at_once_are_those_found_character_by_character(text: str) -> None:
+    from antq.textvn.normalize import _word_spans_by_character
+
+    assert word_spans(text) == _word_spans_by_character(text)

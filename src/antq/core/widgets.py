@@ -23,7 +23,7 @@ class QuickSelect(forms.Select):
     ) -> SafeString:
         chosen = set(self.format_value(value))
         found = False  # one option is selected, the first that matches (as Django does)
-        parts = [
+        parts: list[str] = [
             format_html('<select name="{}"{}>', name, _attrs(self.build_attrs(self.attrs, attrs)))
         ]
         for group_value, group_label in self.choices:

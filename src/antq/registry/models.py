@@ -154,11 +154,12 @@ class Unit(models.Model):
     def get_block_display(self) -> str:
         return str(Block(self.block).label)
 
-    # The unit list shows these on every line (core.choices says why they are redefined).
-    def get_kind_display(self) -> str:
+    # The unit list shows these on every line (core.choices says why they are
+    # redefined; django-stubs declares Django's own).
+    def get_kind_display(self) -> str:  # type: ignore[no-redef]
         return choice_label(UnitKind, self.kind)
 
-    def get_status_display(self) -> str:
+    def get_status_display(self) -> str:  # type: ignore[no-redef]
         return choice_label(UnitStatus, self.status)
 
 

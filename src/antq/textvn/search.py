@@ -134,13 +134,28 @@ def match_spans(text: str, terms: list[SearchTerm]) -> list[tuple[int, int]]:
     folded = [span.folded for span in spans]
     typed = [term.word for term in terms]
     table = abbreviations()
+    # The alternatives by shape: one word matched whole, one word matched as a prefix (the
+    # last term's first alternative), phrases by their first word.
+    whole: set[str] = set()
+    prefixes: list[str] = []
+    phrases: dict[str, list[tuple[str, ...]]] = {}
+    for term in terms:
+        for position, alternative in enumerate(term.alternatives):
+            if len(alternative) > 1:
+                phrases.setdefault(alternative[0], []).append(alternative)
+            elif term.prefix and position == 0:
+                prefixes.append(alternative[0])
+            else:
+                whole.add(alternative[0])
     found: list[tuple[int, int]] = []
     for index, span in enumerate(spans):
-        for term in terms:
-            for position, alternative in enumerate(term.alternatives):
-                if _matches_at(folded, index, alternative, term.prefix and position == 0):
-                    found.append((span.start, spans[index + len(alternative) - 1].end))
-        if span.folded not in table:
+        here = span.folded
+        if here in whole or any(here.startswith(prefix) for prefix in prefixes):
+            found.append((span.start, span.end))
+        for phrase in phrases.get(here, ()):
+            if tuple(folded[index : index + len(phrase)]) == phrase:
+                found.append((span.start, spans[index + len(phrase) - 1].end))
+        if here not in table:
             continue  # not an abbreviation (lookup would say so, folding the word again)
         entry = lookup(nfc(text[span.start : span.end]))
         if entry is not None and any(_contains(typed, meaning) for meaning in entry.expansions):
@@ -149,12 +164,6 @@ def match_spans(text: str, terms: list[SearchTerm]) -> list[tuple[int, int]]:
         if word.folded in typed:
             found.append((word.start, word.end))
     return _union(found)
-
-
-def _matches_at(folded: list[str], index: int, phrase: tuple[str, ...], prefix: bool) -> bool:
-    if len(phrase) == 1:
-        return folded[index] == phrase[0] or (prefix and folded[index].startswith(phrase[0]))
-    return tuple(folded[index : index + len(phrase)]) == phrase
 
 
 def _contains(words: list[str], phrase: tuple[str, ...]) -> bool:

@@ -108,13 +108,10 @@ SQLITE_TRIGGERS = {
         END
     """,
 }
-# Reading at most RANK_LIMIT + 1 matches with their texts. CROSS JOIN makes the FTS5 table
-# the outer loop, so that SQLite stops after that many.
-SQLITE_CANDIDATES = """
-    SELECT t.id, t.search_text, t.received_at
-    FROM tips_tip_fts f CROSS JOIN tips_tip t ON t.id = f.rowid
-    WHERE f.tips_tip_fts MATCH %s LIMIT %s
-"""
+# The first RANK_LIMIT + 1 matches, from the FTS5 index alone: how many there are decides
+# whether to rank, and the texts are read only then (a common word's first 501 texts cost
+# five times the page itself).
+SQLITE_MATCHES = "SELECT rowid FROM tips_tip_fts WHERE tips_tip_fts MATCH %s LIMIT %s"
 
 
 def search_document(tip: Tip) -> str:
@@ -320,8 +317,8 @@ def _sqlite_search(qs: QuerySet[Tip], terms: list[SearchTerm]) -> QuerySet[Tip]:
     filters, complete = _pushdown(qs)
     match = fts5_query(terms, filters)
     with connections[qs.db].cursor() as cursor:
-        cursor.execute(SQLITE_CANDIDATES, [match, RANK_LIMIT + 1])
-        candidates = cursor.fetchall()
+        cursor.execute(SQLITE_MATCHES, [match, RANK_LIMIT + 1])
+        matches = [row[0] for row in cursor.fetchall()]
     if complete:
         # The MATCH holds every filter of the queryset (a ward officer's scope, an inbox's
         # status...): they are dropped from the clone, lest SQLite (which has no statistics
@@ -329,8 +326,13 @@ def _sqlite_search(qs: QuerySet[Tip], terms: list[SearchTerm]) -> QuerySet[Tip]:
         # matches row by row.
         qs = qs.all()
         qs.query.where = WhereNode()
-    if len(candidates) <= RANK_LIMIT:
-        return _ranked(qs, terms, candidates)
+    if len(matches) <= RANK_LIMIT:
+        candidates = (
+            qs.model._default_manager.using(qs.db)
+            .filter(pk__in=matches)
+            .values_list("pk", "search_text", "received_at")
+        )
+        return _ranked(qs, terms, list(candidates))
     if complete:
         # The FTS5 table drives a join, reading the matches in rowid order — newest first,
         # ids grow as tips come in — and stopping after the page. extra() is the one way to
@@ -391,10 +393,12 @@ def _pg_estimate(qs: QuerySet[Tip]) -> float:
 # --- Highlight -------------------------------------------------------------------------
 
 
-def highlight(text: str, query: str, *, length: int = 200) -> SafeString:
+def highlight(text: str, query: str | list[SearchTerm], *, length: int = 200) -> SafeString:
     """An escaped extract of ``text`` (as written, with its diacritics) of about ``length``
-    characters around the first match, each matched word in ``<mark>``."""
-    marks = match_spans(text, search_terms(query))
+    characters around the first match, each matched word in ``<mark>``. ``query`` is what
+    the user typed, or its ``search_terms`` (parsed once for a page of extracts)."""
+    terms = search_terms(query) if isinstance(query, str) else query
+    marks = match_spans(text, terms)
     start, end = _window(text, marks[0] if marks else (0, 0), length)
     out = ["…" if start > 0 else ""]
     position = start

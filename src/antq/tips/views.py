@@ -234,12 +234,13 @@ def tip_list(request: HtmxHttpRequest) -> HttpResponse:
     )
     today = timezone.localdate()
     unread = _unread_counts([t.pk for t in page.items])
+    terms = search.search_terms(q)
     rows = [
         _row(
             t,
             today=today,
             unread=unread.get(t.pk, 0),
-            snippet=search.highlight(t.text, q) if q else "",
+            snippet=search.highlight(t.text, terms) if q else "",
         )
         for t in page.items
     ]

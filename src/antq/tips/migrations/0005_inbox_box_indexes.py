@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="tip",
             index=models.Index(
-                fields=["status", "deadline", "ward"], name="tip_status_deadline_ward"
+                fields=["status", "deadline", "ward", "received_at"], name="tip_status_deadline"
             ),
         ),
         migrations.AddIndex(
