@@ -58,6 +58,7 @@ BENCH_DB ?= sqlite
 QUICK ?=
 bench: $(STAMP)
 	@bash scripts/ensure-bench-tools.sh
+	$(if $(filter postgres,$(BENCH_DB)),$(if $(DATABASE_URL),,@bash scripts/ensure-postgres.sh),)
 	$(BIN)/python -m pip install --quiet -r requirements/bench.txt
 	$(BIN)/python bench/run.py --database $(BENCH_DB) $(if $(QUICK),--quick,)
 

@@ -43,6 +43,10 @@ from antq.tips.models import Tip, TipCategory
 from antq.tips.status import CLOSED_STATUSES, OPEN_STATUSES, Channel, Outcome, TipStatus, Urgency
 
 WARD_LIMIT = 10
+# What the counts count: a column of the covering index ``tip_statistics`` that is never null.
+# COUNT(id) would send PostgreSQL to the table for every row (its index does not hold the id;
+# SQLite's holds the rowid anyway): 3 × slower.
+ROWS = "received_at"
 # Longest period the page and the selector accept: 5 years of monthly rows.
 MAX_MONTHS = 60
 OTHER = "other"
@@ -160,7 +164,7 @@ def period_tips(user: Any, date_from: dt.date, date_to: dt.date) -> QuerySet[Tip
 
 
 def _counts(qs: QuerySet[Tip], *fields: str) -> list[dict[str, Any]]:
-    return list(qs.order_by().values(*fields).annotate(n=Count("id")))
+    return list(qs.order_by().values(*fields).annotate(n=Count(ROWS)))
 
 
 def _by_choice(qs: QuerySet[Tip], name: str, choices: list[tuple[str, Any]]) -> list[Row]:
@@ -269,14 +273,14 @@ def tip_statistics(
         qs.order_by()
         .alias(closed_day=_local_day(qs, "closed_at", date_from))
         .aggregate(
-            total=Count("id"),
-            open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
-            closed=Count("id", filter=closed),
-            urgent=Count("id", filter=Q(urgency=Urgency.URGENT)),
-            closed_with_deadline=Count("id", filter=with_deadline),
-            closed_on_time=Count("id", filter=with_deadline & Q(closed_day__lte=F("deadline"))),
+            total=Count(ROWS),
+            open=Count(ROWS, filter=Q(status__in=OPEN_STATUSES)),
+            closed=Count(ROWS, filter=closed),
+            urgent=Count(ROWS, filter=Q(urgency=Urgency.URGENT)),
+            closed_with_deadline=Count(ROWS, filter=with_deadline),
+            closed_on_time=Count(ROWS, filter=with_deadline & Q(closed_day__lte=F("deadline"))),
             overdue_open=Count(
-                "id",
+                ROWS,
                 filter=Q(status__in=OPEN_STATUSES, deadline__lt=timezone.localdate()),
             ),
         )
