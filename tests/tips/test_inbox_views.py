@@ -395,3 +395,18 @@ def test_an_officer_of_two_wards_pages_through_both_newest_first(
     )
     client.force_login(cast.ward_a_officer)
     assert _codes(client.get(URL, {"page": page})) == expected[(page - 1) * 2 : page * 2]
+
+
+@pytest.mark.parametrize("box", ["overdue", "due_soon"])
+def test_the_boxes_of_deadlines_list_the_nearest_deadline_first(client, cast, box) -> None:
+    today = timezone.localdate()
+    sign = -1 if box == "overdue" else 1
+    # Received in the opposite order of their deadlines.
+    tips = [
+        _set(make_tip(ward=cast.ward_a), deadline=today + dt.timedelta(days=sign * (3 - n)))
+        for n in range(3)
+    ]
+    client.force_login(cast.ward_a_officer)
+    codes = _codes(client.get(URL, {"box": box}))
+    by_deadline = sorted(tips, key=lambda t: t.deadline)
+    assert codes == [t.code for t in by_deadline]

@@ -30,6 +30,11 @@ class Box:
     OVERDUE = "overdue"
 
 
+# The boxes of deadlines list the nearest (or most overdue) deadline first: the tip to verify
+# next. From the index tip_status_deadline, whatever the age of the tips.
+DEADLINE_ORDER = ("deadline", "-received_at", "-id")
+
+
 @dataclass(frozen=True)
 class TipFilters:
     box: str = Box.ALL
@@ -47,7 +52,8 @@ def _local_midnight(day: dt.date) -> dt.datetime:
 
 
 def tip_list_for(user: Any, filters: TipFilters | None = None) -> QuerySet[Tip]:
-    """Tips the user may see, newest first, filtered by an inbox view and criteria."""
+    """Tips the user may see, filtered by an inbox view and criteria; newest first, except in
+    the boxes of deadlines (nearest deadline first)."""
     qs = scoping.tips_for(user).select_related("category", "ward", "assignee")
     if filters is None:
         return qs
@@ -59,8 +65,9 @@ def tip_list_for(user: Any, filters: TipFilters | None = None) -> QuerySet[Tip]:
     elif filters.box == Box.DUE_SOON:
         soon = today + dt.timedelta(days=settings.TIP_DUE_SOON_DAYS)
         qs = qs.filter(status__in=OPEN_STATUSES, deadline__gte=today, deadline__lte=soon)
+        qs = qs.order_by(*DEADLINE_ORDER)
     elif filters.box == Box.OVERDUE:
-        qs = qs.filter(status__in=OPEN_STATUSES, deadline__lt=today)
+        qs = qs.filter(status__in=OPEN_STATUSES, deadline__lt=today).order_by(*DEADLINE_ORDER)
     if filters.category:
         qs = qs.filter(category_id=filters.category)
     if filters.ward:
@@ -92,6 +99,8 @@ def tip_page_ids_for(user: Any, filters: TipFilters) -> PageIds | None:
     wards = scoping.ward_ids_for(user)
     if filters.ward or not wards or not 1 < len(wards) <= MERGE_WARDS_MAX:
         return None
+    if filters.box in (Box.DUE_SOON, Box.OVERDUE):
+        return None  # ordered by deadline, and few
 
     def ids(qs: QuerySet[Tip], offset: int, limit: int) -> list[int]:
         if offset + limit > MERGE_ROWS_MAX:

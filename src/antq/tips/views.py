@@ -222,7 +222,9 @@ def tip_list(request: HtmxHttpRequest) -> HttpResponse:
     q = form.query()
     tips = selectors.tip_list_for(request.user, filters).only(*ROW_FIELDS)
     page = (
-        paginate(request, search.tip_search(tips, q), count_cap=COUNT_CAP)
+        # A search is counted as far as it is ranked: past that, "more than 500" tells the
+        # officer to narrow it, and the count of a common word costs more than the page.
+        paginate(request, search.tip_search(tips, q), count_cap=search.RANK_LIMIT)
         if q
         else paginate(
             request,
