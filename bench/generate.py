@@ -35,7 +35,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from server import BENCH_DIR, ROOT, Server, bench_env
+from server import BENCH_DIR, ROOT, Server, bench_env, ensure_postgres_database
 
 DEFAULT_POSTGRES = "postgres://antq_ci@127.0.0.1:5432/antq_bench"
 FULL = {"units": 50_000, "tips": 1_000_000}
@@ -65,21 +65,6 @@ def quick_url(database_url: str, quick: bool) -> str:
 
 def signature(units: int, tips: int, seed: int) -> dict[str, Any]:
     return {"units": units, "tips": tips, "seed": seed, "data_version": DATA_VERSION}
-
-
-def ensure_postgres_database(url: str, *, drop: bool) -> None:
-    """Create the database of ``url`` (dropping it first if ``drop``), via the server's
-    ``postgres`` database."""
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and drop:
-            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def city(

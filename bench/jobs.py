@@ -206,12 +206,7 @@ def p6(database_url: str | None, *, units: int, seed: int) -> None:
     from server import prepare
 
     database = "postgresql" if database_url else "sqlite"
-    url = None
-    if database_url:
-        from generate import ensure_postgres_database
-
-        url = database_url + "_import"
-        ensure_postgres_database(url, drop=True)
+    url = database_url + "_import" if database_url else None
     server = prepare(f"p6-{database}", database_url=url, extra={})
     path = server.var_dir / "units.xlsx"
     launch(server.env, "make-xlsx", str(units), str(seed), str(path))

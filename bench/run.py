@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from generate import DEFAULT_POSTGRES, city, ensure_postgres_database
+from generate import DEFAULT_POSTGRES, city
 
 HERE = Path(__file__).resolve().parent
 
@@ -53,10 +53,7 @@ def main() -> int:
     print("== generate", flush=True)
     city(database_url=database_url or None, quick=args.quick)
     ok = True
-    p1_db = []
-    if database_url:
-        ensure_postgres_database(database_url + "_p1", drop=False)
-        p1_db = ["--database-url", database_url + "_p1"]
+    p1_db = ["--database-url", database_url + "_p1"] if database_url else []
     ok &= step("P1 tip submission", "tips_submit.py", *p1_db, "--seconds", "4" if quick else "20")
     ok &= step("P2 search selector, P4 statistics", "queries.py", *db, *quick)
     ok &= step("P2 search page, P3 lists, P7 memory", "pages.py", *db, *quick)

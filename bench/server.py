@@ -69,15 +69,32 @@ def bench_env(name: str, *, database_url: str | None, extra: dict[str, str]) -> 
     return env
 
 
+def ensure_postgres_database(url: str, *, drop: bool) -> None:
+    """Create the database of ``url`` (dropping it first if ``drop``), via the server's
+    ``postgres`` database."""
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and drop:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            exists = None
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
 def prepare(name: str, *, database_url: str | None, extra: dict[str, str]) -> Server:
-    """A fresh, migrated instance with Hà Nội's wards loaded."""
+    """A fresh, migrated instance with Hà Nội's wards loaded. On PostgreSQL the database is
+    dropped and created again: a flush would also empty the reference data the migrations
+    wrote (the tip categories)."""
     var_dir = BENCH_DIR / name
     shutil.rmtree(var_dir, ignore_errors=True)
     var_dir.mkdir(parents=True)
     env = bench_env(name, database_url=database_url, extra=extra)
     server = Server("", env, var_dir)
     if database_url:
-        server.antq("flush", "--no-input")
+        ensure_postgres_database(database_url, drop=True)
     server.antq("migrate", "--no-input", "-v", "0")
     server.antq("load-areas", "--province", "1")
     server.antq("collectstatic", "--no-input", "-v", "0")
