@@ -181,9 +181,10 @@ class Tip(models.Model):
         ordering = ["-received_at", "-id"]
         indexes = [
             models.Index(fields=["ward", "-received_at"], name="tip_ward_received"),
-            # "Mine": an officer's open tips, newest first, from the index alone.
+            # "Mine" (an officer's open tips) and its count, from the index alone: with the
+            # ward that the officer's scope tests, and the time the box is sorted by.
             models.Index(
-                fields=["assignee", "status", "-received_at", "-id"], name="tip_assignee_received"
+                fields=["assignee", "status", "ward", "received_at"], name="tip_assignee_open"
             ),
             # The due and overdue boxes, read from the index alone: with the ward for a ward
             # officer's count, with the time to sort them newest first.

@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="tip",
             index=models.Index(
-                fields=["assignee", "status", "-received_at", "-id"], name="tip_assignee_received"
+                fields=["assignee", "status", "ward", "received_at"], name="tip_assignee_open"
             ),
         ),
         migrations.AddIndex(
