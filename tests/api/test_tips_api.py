@@ -63,7 +63,7 @@ def _new(**changes):
 # --- categories ---------------------------------------------------------------------------
 
 
-def test_the_categories_are_public(client, db) -> None:
+def test_the_categories_are_public(client, areas) -> None:
     TipCategory.objects.filter(code="khac").update(is_active=False)
     response = client.get("/api/v1/tip-categories")
     assert response.status_code == 200

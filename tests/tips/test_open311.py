@@ -76,7 +76,7 @@ def file_request(client: Client, fmt: str = "json", headers: Any = None, **field
 # --- services -----------------------------------------------------------------------------
 
 
-def test_services_lists_the_active_categories_in_order(client, db) -> None:
+def test_services_lists_the_active_categories_in_order(client, areas) -> None:
     TipCategory.objects.filter(code="khac").update(is_active=False)
     response = client.get(f"{BASE}/services.json")
     assert response.status_code == 200
@@ -102,7 +102,7 @@ def test_services_lists_the_active_categories_in_order(client, db) -> None:
     }
 
 
-def test_services_xml_uses_the_specification_element_names(client, db) -> None:
+def test_services_xml_uses_the_specification_element_names(client, areas) -> None:
     root = parse(client.get(f"{BASE}/services.xml"))
     assert root.tag == "services"
     assert [e.tag for e in root] == ["service"] * 8
@@ -117,7 +117,7 @@ def test_services_xml_uses_the_specification_element_names(client, db) -> None:
     }
 
 
-def test_a_service_definition_has_no_attributes(client, db) -> None:
+def test_a_service_definition_has_no_attributes(client, areas) -> None:
     assert client.get(f"{BASE}/services/lua-dao.json").json() == {
         "service_code": "lua-dao",
         "attributes": [],
@@ -131,7 +131,7 @@ def test_a_service_definition_has_no_attributes(client, db) -> None:
 
 
 @pytest.mark.parametrize("code", ["khong-co", "khac"])
-def test_an_unknown_or_inactive_service_is_a_404_in_the_requested_format(client, db, code) -> None:
+def test_an_unknown_or_inactive_service_is_a_404_in_the_requested_format(client, areas, code) -> None:
     TipCategory.objects.filter(code="khac").update(is_active=False)
     response = client.get(f"{BASE}/services/{code}.json")
     assert response.status_code == 404
