@@ -131,7 +131,9 @@ def test_a_service_definition_has_no_attributes(client, areas) -> None:
 
 
 @pytest.mark.parametrize("code", ["khong-co", "khac"])
-def test_an_unknown_or_inactive_service_is_a_404_in_the_requested_format(client, areas, code) -> None:
+def test_an_unknown_or_inactive_service_is_a_404_in_the_requested_format(
+    client, areas, code
+) -> None:
     TipCategory.objects.filter(code="khac").update(is_active=False)
     response = client.get(f"{BASE}/services/{code}.json")
     assert response.status_code == 404
