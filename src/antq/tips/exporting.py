@@ -117,8 +117,9 @@ RECEIVED, DEADLINE = 1, 11
 
 
 def _rows(tips: QuerySet[Tip]) -> Iterator[list[Any]]:
-    """Each tip as plain values, every text already made safe (``safe_cell``): the received
-    time as a local naive datetime, the deadline as a date or ``None``.
+    """Each tip as plain values, every text already made safe (``safe_cell``; the code is
+    ours, letters and digits): the received time as a local naive datetime, the deadline as a
+    date or ``None``.
 
     A million rows go through here: tuples instead of dicts, the time zone looked up once,
     and the names that recur on many rows (category, ward, unit, officer) made safe once."""
