@@ -1235,6 +1235,7 @@ def batch_apply(batch: ImportBatch, *, actor: Any) -> ConfirmResult:
         return ConfirmResult("conflict", len(problems))
     created = 0
     wards: dict[int, AdministrativeArea] = {}
+    source = _source(batch)
     try:
         # One savepoint around every chunk: a refused chunk takes the earlier ones with it.
         with transaction.atomic():
@@ -1242,9 +1243,7 @@ def batch_apply(batch: ImportBatch, *, actor: Any) -> ConfirmResult:
                 needed = {cleaned["ward"] for _pk, cleaned in rows} - wards.keys()
                 wards.update(AdministrativeArea.objects.in_bulk(needed))
                 data = [{**cleaned, "ward": wards[cleaned["ward"]]} for _pk, cleaned in rows]
-                created += len(
-                    services.units_bulk_create(actor=actor, rows=data, source=_source(batch))
-                )
+                created += len(services.units_bulk_create(actor=actor, rows=data, source=source))
     except DatabaseError:
         # A concurrent insert took a code between the check and the insert (PostgreSQL), or
         # the database refused a row: the savepoint is rolled back; say which rows if we can.

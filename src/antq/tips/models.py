@@ -187,7 +187,7 @@ class Tip(models.Model):
                 fields=["assignee", "status", "ward", "received_at"], name="tip_assignee_open"
             ),
             # The due and overdue boxes, read from the index alone: with the ward for a ward
-            # officer's count, with the time to sort them newest first.
+            # officer's count, with the time that orders tips of the same deadline.
             models.Index(
                 fields=["status", "deadline", "ward", "received_at"], name="tip_status_deadline"
             ),
