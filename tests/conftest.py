@@ -16,6 +16,7 @@ import pytest
 from django.apps import apps
 
 from antq.accounts.models import User
+from antq.cases.models import DeadlineRule
 from antq.accounts.roles import Role
 from antq.registry.areas import areas_load
 from antq.registry.models import AdministrativeArea, Unit
@@ -76,6 +77,8 @@ def areas(db: None) -> None:
         areas_load(province_code=1)
     if not TipCategory.objects.exists():
         importlib.import_module("antq.tips.migrations.0002_reference_data").load(apps, None)
+    if not DeadlineRule.objects.exists():
+        importlib.import_module("antq.cases.migrations.0002_deadline_rules").seed(apps, None)
 
 
 @pytest.fixture

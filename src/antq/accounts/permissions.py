@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+
 from antq.accounts.roles import Role
 from antq.accounts.scoping import ward_ids_for
 from antq.registry.models import Unit
@@ -115,3 +117,49 @@ def can_publish_bulletins(user: Any) -> bool:
 def can_take_calls(user: Any) -> bool:
     """Enter a phoned-in tip on the operator form."""
     return _active(user) and user.role in (Role.ADMIN, Role.DEPARTMENT, Role.WARD_OFFICER)
+
+
+# -- complaint and denunciation cases ---------------------------------------------------------
+# Visibility of a case is ``scoping.cases_for``; these decide what may be done with a visible one.
+
+CASE_REGISTER_ROLES = frozenset(
+    {Role.ADMIN, Role.DEPARTMENT, Role.WARD_OFFICER, Role.UNIT_OFFICER, Role.UNIT_HEAD}
+)
+
+
+def can_register_case(user: Any) -> bool:
+    """Register a complaint, denunciation, petition or internal conflict. Leaders read."""
+    return _active(user) and user.role in CASE_REGISTER_ROLES
+
+
+def can_handle_case(user: Any, case: Any) -> bool:
+    """Move a visible case through its stages, edit it, issue its documents: the department
+    for any case, a ward officer for the cases of his wards, a unit's officer and head for
+    the cases of their unit."""
+    if not _active(user):
+        return False
+    if user.role in (Role.ADMIN, Role.DEPARTMENT):
+        return True
+    if user.role == Role.WARD_OFFICER:
+        return case.ward_id in (ward_ids_for(user) or set())
+    if user.role in (Role.UNIT_OFFICER, Role.UNIT_HEAD):
+        return case.unit_id is not None and case.unit_id == user.unit_id
+    return False
+
+
+def can_unseal_identity(user: Any, case: Any) -> bool:
+    """Read a denunciator's identity (Luật Tố cáo Điều 47): only the roles named in
+    ``ANTQ_CASE_UNSEAL_ROLES`` (by default the leaders and the head of the unit resolving
+    the case), always with a stated reason that is audited. A handler works without it."""
+    if not _active(user) or user.role not in settings.CASE_UNSEAL_ROLES:
+        return False
+    if user.role in (Role.UNIT_OFFICER, Role.UNIT_HEAD):
+        return case.unit_id is not None and case.unit_id == user.unit_id
+    if user.role == Role.WARD_OFFICER:
+        return case.ward_id in (ward_ids_for(user) or set())
+    return True
+
+
+def can_manage_case_rules(user: Any) -> bool:
+    """Edit the deadline rules and the calendar of swapped days; run the deadline scan."""
+    return _active(user) and user.role in (Role.ADMIN, Role.DEPARTMENT)

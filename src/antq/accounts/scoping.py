@@ -18,7 +18,8 @@ from django.conf import settings
 from django.db.models import Model, Q, QuerySet
 
 from antq.accounts.roles import AREA_ROLES, CITY_ROLES, UNIT_ROLES, Role
-from antq.core.models import AuditEntry, Job
+from antq.cases.models import Case
+from antq.core.models import AuditEntry, Job, Notification
 from antq.registry.models import AdministrativeArea, Unit
 from antq.registry.status import AreaLevel
 from antq.tips.models import Tip
@@ -145,3 +146,16 @@ def tips_for(user: Any) -> QuerySet[Tip]:
     if user.role in AREA_ROLES:
         return qs.filter(ward_id__in=ward_ids_for(user) or [])
     return qs.none()
+
+
+def cases_for(user: Any) -> QuerySet[Case]:
+    """Complaint and denunciation cases the user may see: the city roles all of them, a
+    ward officer those of his wards, a unit's officer and head those of their unit."""
+    return by_scope(Case.objects.all(), user, ward_field="ward_id", unit_field="unit_id")
+
+
+def notifications_for(user: Any) -> QuerySet[Notification]:
+    """A user's own inbox; nobody reads another's."""
+    if not _active(user):
+        return Notification.objects.none()
+    return Notification.objects.filter(user=user)

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "antq.accounts",
     "antq.registry",
     "antq.tips",
+    "antq.cases",
     "antq.api",
 ]
 
@@ -338,6 +339,22 @@ ANTQ_RATELIMIT_DIR = env_str("ANTQ_RATELIMIT_DIR", str(VAR_DIR / "ratelimit"))
 ANTQ_TRUSTED_PROXY = env_bool("ANTQ_TRUSTED_PROXY", False)
 # Days before the deadline from which an open tip counts as "sắp quá hạn".
 TIP_DUE_SOON_DAYS = env_int("ANTQ_TIP_DUE_SOON_DAYS", 3)
+
+# --- Complaint and denunciation cases ---------------------------------------------------------
+# Roles that may unseal a denunciator's identity, with a reason (Luật Tố cáo Điều 47).
+CASE_UNSEAL_ROLES = frozenset(
+    r.strip() for r in env_str("ANTQ_CASE_UNSEAL_ROLES", "leader,unit_head").split(",") if r.strip()
+)
+# Reminders before a deadline, in working days (one reminder per level and deadline).
+CASE_REMIND_DAYS = tuple(
+    sorted(
+        {int(n) for n in env_str("ANTQ_CASE_REMIND_DAYS", "5,1").split(",") if n.strip()},
+        reverse=True,
+    )
+)
+# Copy deadline reminders and alerts to the email outbox of users who have an address.
+CASE_ALERT_EMAIL = env_bool("ANTQ_CASE_ALERT_EMAIL", True)
+CASE_MAX_FILES = env_int("ANTQ_CASE_MAX_FILES", 10)
 
 # Cache shared by the gunicorn workers of one server (rate-limit counters): files under
 # var/cache; memory in tests.

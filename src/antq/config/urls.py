@@ -13,6 +13,7 @@ urlpatterns = [
     path("tin-bao/doi-tac/", include("antq.tips.urls_partners")),
     path("tin-bao/", include("antq.tips.urls_manage")),
     path("tin-bao/", include("antq.tips.urls")),
+    path("khieu-nai-to-cao/", include("antq.cases.urls")),
     path("webhooks/", include("antq.tips.urls_channels")),
     path("open311/v2/", include("antq.tips.open311.urls")),
     path("api/v1/", api.urls),

@@ -54,3 +54,17 @@ def keyed_hash(value: str, *, purpose: str) -> str:
 def reset_keys() -> None:
     """Forget cached keys (tests that change the settings)."""
     _fernet.cache_clear()
+
+
+def encrypt_bytes(data: bytes) -> bytes:
+    """Encrypt a file's content (a signed petition) with the same keys."""
+    return _fernet().encrypt(data) if data else b""
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    if not token:
+        return b""
+    try:
+        return _fernet().decrypt(bytes(token))
+    except InvalidToken as exc:
+        raise ValueError("the file cannot be decrypted with the configured keys") from exc

@@ -202,3 +202,40 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}#{self.pk}"
+
+
+class Notification(models.Model):
+    """A message to one user in ANTQ's own inbox (reminders, overdue alerts).
+
+    ``key`` makes a notification idempotent: the same event for the same user is stored
+    once, however many times the job that raises it runs.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    key = models.CharField(max_length=100)
+    title = models.CharField(_("tiêu đề"), max_length=300)
+    body = models.TextField(_("nội dung"), blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    urgent = models.BooleanField(_("khẩn"), default=False)
+    created_at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
+    read_at = models.DateTimeField(_("đã đọc lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("thông báo")
+        verbose_name_plural = _("thông báo")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="notification_once_per_user")
+        ]
+        indexes = [
+            models.Index(
+                fields=["user", "id"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title

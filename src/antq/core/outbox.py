@@ -97,3 +97,9 @@ def outbox_send_pending(*, stale_after: dt.timedelta = dt.timedelta(minutes=10))
 @task()
 def outbox_send_task(message_id: int) -> None:
     outbox_send(message_id)
+
+
+@task()
+def outbox_send_pending_task() -> int:
+    """Send everything queued (messages queued in bulk enqueue this once)."""
+    return outbox_send_pending()
