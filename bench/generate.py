@@ -1,4 +1,5 @@
-"""Build a city-scale ANTQ database fast: Hà Nội's wards, 50,000 units, 1,000,000 tips.
+"""Build a city-scale ANTQ database fast: Hà Nội's wards, 50,000 units, 1,000,000 tips,
+100,000 open complaint and denunciation cases (and 20,000 closed ones).
 
     .venv/bin/python bench/generate.py                          # SQLite, var/bench/city-sqlite/
     .venv/bin/python bench/generate.py --quick                  # 5,000 units, 50,000 tips
@@ -18,6 +19,15 @@ its ``closed_at`` and outcome, a duplicate points at an earlier tip of its ward)
 deadline of the rule in force, and the search document ``tips.search.search_document``
 would write (checked against it on a sample). The full-text index is rebuilt once at the end
 (FTS5 ``rebuild``; PostgreSQL computes its generated tsvector on insert).
+
+Cases (``_cases_insert``) take the subjects and texts of ``cases.demo``, states of a case in
+progress, and the deadline rows the services would hold: each stage's due date from the
+rule in force and the working-day calendar (``cases.deadlines``), met stages with their
+day, open ones counted from the day the case was received or accepted — most due later,
+about 5 % past their day, some within a few working days, a suspended case's with no day.
+No history or audit rows, as for the tips. The day they are generated for is the latest
+``received_on`` (the P8 scan runs on that day, so the overdue share stays what it was
+generated as when the city is reused later).
 """
 
 from __future__ import annotations
@@ -38,11 +48,13 @@ from typing import Any
 from server import BENCH_DIR, ROOT, Server, bench_env, ensure_postgres_database
 
 DEFAULT_POSTGRES = "postgres://antq_ci@127.0.0.1:5432/antq_bench"
-FULL = {"units": 50_000, "tips": 1_000_000}
-QUICK = {"units": 5_000, "tips": 50_000}
+FULL = {"units": 50_000, "tips": 1_000_000, "cases": 100_000}
+QUICK = {"units": 5_000, "tips": 50_000, "cases": 5_000}
+# Closed cases beside the open ones (``cases`` counts the open ones).
+CLOSED_CASES_SHARE = 0.2
 SEED = 2026
 # Bump when the generated data changes: an instance built by another version is rebuilt.
-DATA_VERSION = 1
+DATA_VERSION = 2
 YEARS = 5
 BATCH = 20_000
 # Users the benchmarks log in as (created from registry.demo.DEMO_USERS).
@@ -63,8 +75,14 @@ def quick_url(database_url: str, quick: bool) -> str:
     return database_url + "_quick" if quick else database_url
 
 
-def signature(units: int, tips: int, seed: int) -> dict[str, Any]:
-    return {"units": units, "tips": tips, "seed": seed, "data_version": DATA_VERSION}
+def signature(units: int, tips: int, cases: int, seed: int) -> dict[str, Any]:
+    return {
+        "units": units,
+        "tips": tips,
+        "cases": cases,
+        "seed": seed,
+        "data_version": DATA_VERSION,
+    }
 
 
 def city(
@@ -73,6 +91,7 @@ def city(
     quick: bool = False,
     units: int | None = None,
     tips: int | None = None,
+    cases: int | None = None,
     seed: int = SEED,
     force: bool = False,
 ) -> Server:
@@ -80,10 +99,11 @@ def city(
     sizes = QUICK if quick else FULL
     units = sizes["units"] if units is None else units
     tips = sizes["tips"] if tips is None else tips
+    cases = sizes["cases"] if cases is None else cases
     name = instance_name(database_url, quick)
     url = quick_url(database_url, quick) if database_url else None
     var_dir = BENCH_DIR / name
-    wanted = signature(units, tips, seed)
+    wanted = signature(units, tips, cases, seed)
     stamp = var_dir / "signature.json"
     env = bench_env(name, database_url=url, extra={})
     server = Server("", env, var_dir)
@@ -92,7 +112,10 @@ def city(
             ensure_postgres_database(url, drop=False)
         # New migrations are applied to the data, as in production (an index, a column).
         if server.antq("migrate", "--no-input", "-v", "0", check=False).returncode == 0:
-            print(f"generate: reusing {var_dir.relative_to(ROOT)} ({units:,} units, {tips:,} tips)")
+            print(
+                f"generate: reusing {var_dir.relative_to(ROOT)} ({units:,} units, {tips:,} tips,"
+                f" {cases:,} open cases)"
+            )
             return server
     shutil.rmtree(var_dir, ignore_errors=True)
     var_dir.mkdir(parents=True)
@@ -103,7 +126,13 @@ def city(
     server.antq("load-areas", "--province", "1")
     server.antq("collectstatic", "--no-input", "-v", "0")
     prepared = time.perf_counter()
-    fill_args = ["--fill", f"--units={units}", f"--tips={tips}", f"--seed={seed}"]
+    fill_args = [
+        "--fill",
+        f"--units={units}",
+        f"--tips={tips}",
+        f"--cases={cases}",
+        f"--seed={seed}",
+    ]
     subprocess.run(
         [sys.executable, __file__, *fill_args],
         env=env,
@@ -112,7 +141,8 @@ def city(
     done = time.perf_counter()
     stamp.write_text(json.dumps(wanted, indent=1))
     print(
-        f"generate: {name}: {units:,} units, {tips:,} tips in {done - started:.0f} s "
+        f"generate: {name}: {units:,} units, {tips:,} tips, {cases:,} open cases in "
+        f"{done - started:.0f} s "
         f"(schema and wards {prepared - started:.0f} s, data {done - prepared:.0f} s)",
         flush=True,
     )
@@ -123,7 +153,12 @@ def city(
         database=database_name(database_url),
         value=done - started,
         unit="s",
-        extra={"units": units, "tips": tips, "target": "≤ 600 s (SQLite, full size)"},
+        extra={
+            "units": units,
+            "tips": tips,
+            "cases": cases,
+            "target": "≤ 600 s (SQLite, full size)",
+        },
     )
     return server
 
@@ -204,7 +239,7 @@ def _fragments(template: str) -> list[tuple[bool, str]]:
     return out
 
 
-def fill(units: int, tips: int, seed: int) -> None:
+def fill(units: int, tips: int, cases: int, seed: int) -> None:
     import django
 
     django.setup()
@@ -219,6 +254,14 @@ def fill(units: int, tips: int, seed: int) -> None:
     _tips_insert(tips, seed, unit_rows)
     print(f"fill: {tips:,} tips in {time.perf_counter() - started:.1f} s", flush=True)
     started = time.perf_counter()
+    closed = round(cases * CLOSED_CASES_SHARE)
+    _cases_insert(cases, closed, seed, unit_rows)
+    print(
+        f"fill: {cases:,} open and {closed:,} closed cases in "
+        f"{time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
+    started = time.perf_counter()
     if connection.vendor == "sqlite":
         from antq.tips.search import search_index_ensure
 
@@ -230,6 +273,9 @@ def fill(units: int, tips: int, seed: int) -> None:
     else:
         with connection.cursor() as cursor:
             cursor.execute("SELECT setval('tips_tip_id_seq', (SELECT max(id) FROM tips_tip))")
+            cursor.execute(
+                "SELECT setval('cases_case_id_seq', (SELECT coalesce(max(id), 1) FROM cases_case))"
+            )
             cursor.execute("VACUUM ANALYZE")
     print(f"fill: search index and statistics in {time.perf_counter() - started:.1f} s")
 
@@ -639,6 +685,424 @@ def _tips_insert(count: int, seed: int, unit_rows: list[tuple[int, int, str]]) -
             report = time.perf_counter()
 
 
+# --- Complaint and denunciation cases ------------------------------------------------------
+
+# States of the open cases (weights); a denunciation's own moves only for denunciations.
+OPEN_CASE_STATUSES = {
+    "received": 8,
+    "initial": 12,
+    "accepted": 8,
+    "verifying": 47,
+    "concluded": 5,
+    "handled": 5,
+    "rejected": 3,
+    "transferred": 5,
+}
+DENUNCIATION_OPEN_STATUSES = {"extended": 4, "suspended": 2, "published": 1}
+CLOSED_CASE_STATUSES = {"closed": 84, "withdrawn": 12}
+DENUNCIATION_CLOSED_STATUSES = {"terminated": 6}
+# Of the cases whose open deadline is placed, the share past it (about 5 % of the open cases:
+# rejected, transferred and suspended ones have no dated open deadline).
+OVERDUE_SHARE = 0.065
+CASE_BATCH = 10_000
+
+
+class _DueDays:
+    """Due dates of the rules as the services compute them, cached: a stage started ``k``
+    days before the generation day, or on any day (closed cases)."""
+
+    def __init__(self, day: dt.date, rules: list[Any]) -> None:
+        from antq.cases.services import work_calendar
+
+        self.day = day
+        self.rules = rules
+        self.calendar = work_calendar()
+        self._rule: dict[tuple[str, str, bool], Any] = {}
+        self._due: dict[tuple[dt.date, int, str], dt.date] = {}
+        self._on_time: dict[tuple[int, str], int] = {}
+
+    def length(
+        self, kind: str, private: bool, complexity: str, remote: bool, extensions: int, stage: str
+    ) -> tuple[Any, int]:
+        """The rule of a stage and its days for this case (extensions count in the
+        resolution only); (None, 0) where no rule applies."""
+        from antq.cases.deadlines import days_for
+        from antq.cases.status import Stage
+
+        rule = self.rule(kind, stage, private)
+        if rule is None:
+            return None, 0
+        return rule, days_for(
+            rule,
+            complexity=complexity,
+            remote=remote,
+            extensions=extensions if stage == Stage.RESOLUTION else 0,
+        )
+
+    def rule(self, kind: str, stage: str, private: bool) -> Any:
+        key = (kind, stage, private)
+        if key not in self._rule:
+            from antq.cases.deadlines import rule_for
+
+            self._rule[key] = rule_for(
+                self.rules, kind=kind, stage=stage, on=self.day, private_enterprise=private
+            )
+        return self._rule[key]
+
+    def due(self, start: dt.date, days: int, day_count: str) -> dt.date:
+        key = (start, days, day_count)
+        found = self._due.get(key)
+        if found is None:
+            from antq.cases.deadlines import due_date
+
+            found = due_date(start, days, day_count, self.calendar)
+            assert found is not None  # no suspension passed
+            self._due[key] = found
+        return found
+
+    def start(self, rng: random.Random, days: int, day_count: str, *, late: bool) -> dt.date:
+        """A start day whose stage is still running today, or (``late``) past its day."""
+        key = (days, day_count)
+        if key not in self._on_time:
+            k = 0
+            while self.due(self.day - dt.timedelta(days=k + 1), days, day_count) >= self.day:
+                k += 1
+            self._on_time[key] = k  # started up to k days ago: not due before today
+        on_time = self._on_time[key]
+        k = rng.randint(on_time + 1, on_time + 60) if late else rng.randint(0, on_time)
+        return self.day - dt.timedelta(days=k)
+
+
+def _cases_insert(
+    open_count: int, closed_count: int, seed: int, unit_rows: list[tuple[int, int, str]]
+) -> None:
+    """``open_count`` cases in progress and ``closed_count`` finished ones, with their
+    deadlines, the sealed identity of each denunciator and the suspension of each
+    suspended case."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from antq.accounts.models import User
+    from antq.cases.demo import (
+        CHANNEL_WEIGHTS,
+        FIXED_UNIT,
+        HOSPITAL_WARDS,
+        SETTING_KINDS,
+        TOPICS,
+        UNIT_OFFICER,
+        UNIT_STANDIN,
+        WARD,
+        WARD_OFFICER,
+        person_name,
+    )
+    from antq.cases.models import Case, CaseDeadline, DeadlineRule, SealedIdentity, Suspension
+    from antq.cases.services import CODE_PREFIX, PRIVATE_KINDS
+    from antq.cases.status import COMPLAINT_KINDS, CaseKind, Complexity, Stage
+    from antq.core.crypto import encrypt
+    from antq.registry.demo import HA_NOI_PHO, WARD_BA_DINH, WARD_CUA_NAM, WARD_HOAN_KIEM
+    from antq.registry.models import AdministrativeArea, Unit
+
+    rng = random.Random(seed + 8)
+    sqlite = connection.vendor == "sqlite"
+    ops = connection.ops
+    tz = timezone.get_default_timezone()
+    today = timezone.localdate()
+    dues = _DueDays(today, list(DeadlineRule.objects.all()))
+
+    wards = list(AdministrativeArea.objects.filter(parent__code="01", level="ward"))
+    rng.shuffle(wards)
+    focus_codes = (WARD_HOAN_KIEM, WARD_CUA_NAM, WARD_BA_DINH)
+    wards = [w for w in wards if w.code in focus_codes] + [
+        w for w in wards if w.code not in focus_codes
+    ]
+    ward_cum = _cumulative([1 / (rank + 2) ** 0.8 for rank in range(len(wards))])
+    ward_by_id = {w.pk: w for w in wards}
+    users = dict(User.objects.values_list("username", "id"))
+    department = users[DEPARTMENT_USER]
+    ward_officer = {
+        w.pk: users[WARD_OFFICER[w.code]]
+        for w in wards
+        if w.code in WARD_OFFICER and WARD_OFFICER[w.code] in users
+    }
+    unit_info = {
+        pk: (name, f"{title} {name}".strip())
+        for pk, name, title in Unit.objects.values_list("id", "name", "head_title")
+    }
+    unit_officer = {
+        pk: users[UNIT_OFFICER[name]]
+        for pk, (name, _head) in unit_info.items()
+        if name in FIXED_UNIT.values() and UNIT_OFFICER.get(name) in users
+    }
+    kind_of_unit = {pk: kind for pk, _ward, kind in unit_rows}
+    pools: dict[str, list[tuple[int, int]]] = {}
+    for setting, kinds in SETTING_KINDS.items():
+        pools[setting] = [(pk, ward) for pk, ward, kind in unit_rows if kind in kinds]
+    by_kind: dict[str, list[Any]] = {}
+    for topic in TOPICS:
+        by_kind.setdefault(topic.kind, []).append(topic)
+    kinds = list(by_kind)
+    kind_cum = _cumulative([30, 8, 22, 25, 15])  # complaint 1, 2, denunciation, petition, internal
+    channels = list(CHANNEL_WEIGHTS)
+    channel_cum = _cumulative(list(CHANNEL_WEIGHTS.values()))
+    names = [person_name(rng) for _ in range(2000)]
+    sealed_pool = [
+        (
+            encrypt(person_name(rng)),
+            encrypt(f"Số {rng.randint(1, 200)} phố {rng.choice(HA_NOI_PHO)}, Hà Nội"),
+            encrypt(f"+849{rng.randint(10_000_000, 99_999_999)}"),
+        )
+        for _ in range(200)
+    ]
+
+    def day(value: dt.date | None) -> Any:
+        return value.isoformat() if sqlite and value is not None else value
+
+    def stamp(value: dt.date) -> Any:
+        moment = dt.datetime.combine(value, dt.time(8, rng.randint(0, 59)), tzinfo=tz)
+        return ops.adapt_datetimefield_value(moment) if sqlite else moment
+
+    def table(*parts: dict[str, int]) -> tuple[list[str], list[float]]:
+        merged = {k: v for part in parts for k, v in part.items()}
+        return list(merged), _cumulative(list(merged.values()))
+
+    status_tables = {
+        (True, False): table(OPEN_CASE_STATUSES),
+        (True, True): table(OPEN_CASE_STATUSES, DENUNCIATION_OPEN_STATUSES),
+        (False, False): table(CLOSED_CASE_STATUSES),
+        (False, True): table(CLOSED_CASE_STATUSES, DENUNCIATION_CLOSED_STATUSES),
+    }
+
+    case_fields = [f.column for f in Case._meta.concrete_fields]
+    deadline_fields = [
+        "case_id",
+        "stage",
+        "rule_id",
+        "starts_on",
+        "due_on",
+        "met_on",
+        "ward_id_copy",
+        "unit_id_copy",
+    ]
+    sealed_fields = [
+        "case_id",
+        "name_enc",
+        "address_enc",
+        "contact_enc",
+        "petition_enc",
+        "petition_name",
+        "petition_type",
+    ]
+    suspension_fields = ["case_id", "starts_on", "ends_on", "reason"]
+    first_id = (Case.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+    total = open_count + closed_count
+
+    def case_rows(
+        start: int, stop: int
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[Any], list[Any]]:
+        cases: list[tuple[Any, ...]] = []
+        deadlines: list[tuple[Any, ...]] = []
+        sealed: list[tuple[Any, ...]] = []
+        suspensions: list[tuple[Any, ...]] = []
+        for i in range(start, stop):
+            pk = first_id + i
+            is_open = i < open_count
+            kind = kinds[bisect.bisect(kind_cum, rng.random() * kind_cum[-1])]
+            topic = rng.choice(by_kind[kind])
+            denunciation = kind == CaseKind.DENUNCIATION
+            ward = wards[bisect.bisect(ward_cum, rng.random() * ward_cum[-1])]
+            unit_id = None
+            if topic.setting != WARD and pools[topic.setting]:
+                unit_id, ward_id = rng.choice(pools[topic.setting])
+                ward = ward_by_id.get(ward_id, ward)
+            ward_text = ward.name[:1].lower() + ward.name[1:]
+            unit_name, head = unit_info[unit_id] if unit_id else ("", "")
+            if not unit_name:
+                unit_name = UNIT_STANDIN[topic.setting].format(ward=ward_text)
+                head = f"Lãnh đạo {unit_name}" if unit_name else f"Ủy ban nhân dân {ward_text}"
+            values = {
+                "unit": unit_name,
+                "head": head,
+                "khoa": rng.choice(HOSPITAL_WARDS),
+                "pho": rng.choice(HA_NOI_PHO),
+                "ward": ward_text,
+                "n": str(rng.randint(2, 9)),
+                "person": rng.choice(names),
+            }
+            roll = rng.random()
+            complexity = Complexity.NORMAL
+            if roll < 0.15:
+                complexity = Complexity.COMPLEX
+            elif roll < 0.19 and denunciation:
+                complexity = Complexity.VERY_COMPLEX
+            remote = ward.name.startswith("Xã") and rng.random() < 0.1
+            private = bool(
+                unit_id and kind_of_unit[unit_id] in PRIVATE_KINDS and kind in COMPLAINT_KINDS
+            )
+            statuses, status_cum = status_tables[(is_open, denunciation)]
+            status = statuses[bisect.bisect(status_cum, rng.random() * status_cum[-1])]
+            if i == 0:
+                status = "received"  # received on the generation day: the scan's day
+            extensions = 0
+            if status == "extended":
+                complexity = rng.choice([Complexity.COMPLEX, Complexity.VERY_COMPLEX])
+                extensions = (
+                    2 if complexity == Complexity.VERY_COMPLEX and rng.random() < 0.4 else 1
+                )
+            facts = (kind, private, complexity, remote, extensions)
+            # (stage, rule, starts on, met on) of each deadline of the case.
+            rows: list[tuple[str, Any, dt.date, dt.date | None]] = []
+            late = rng.random() < OVERDUE_SHARE
+            acc_rule, acc_days = dues.length(*facts, Stage.ACCEPTANCE)
+            res_rule, res_days = dues.length(*facts, Stage.RESOLUTION)
+            accepted = concluded = closed = None
+            if status in ("received", "initial"):
+                received = dues.start(rng, acc_days, acc_rule.day_count, late=late) if i else today
+                rows.append((Stage.ACCEPTANCE, acc_rule, received, None))
+            elif is_open and status in ("accepted", "verifying", "extended", "suspended"):
+                if status == "extended":
+                    # Extended a few days before each period ran out: at least 30 days ago.
+                    accepted = today - dt.timedelta(
+                        days=rng.randint(30 * extensions + 2, 30 * extensions + 22)
+                    )
+                else:
+                    accepted = dues.start(rng, res_days, res_rule.day_count, late=late)
+                received = accepted - dt.timedelta(days=rng.randint(1, 8))
+                rows.append((Stage.ACCEPTANCE, acc_rule, received, accepted))
+                rows.append((Stage.RESOLUTION, res_rule, accepted, None))
+                if status == "suspended":
+                    suspended_on = min(accepted + dt.timedelta(days=rng.randint(5, 25)), today)
+                    suspensions.append((pk, day(suspended_on), None, "Chờ kết quả giám định."))
+            elif status in ("concluded", "handled", "published") or not is_open:
+                pub_rule, pub_days = dues.length(*facts, Stage.PUBLICATION)
+                if is_open and status in ("concluded", "handled") and pub_rule is not None:
+                    concluded = dues.start(rng, pub_days, pub_rule.day_count, late=late)
+                elif is_open:
+                    concluded = today - dt.timedelta(days=rng.randint(3, 60))
+                else:
+                    concluded = today - dt.timedelta(days=rng.randint(3, 1700))
+                accepted = concluded - dt.timedelta(days=rng.randint(15, 40))
+                received = accepted - dt.timedelta(days=rng.randint(1, 8))
+                if not is_open:
+                    closed = min(concluded + dt.timedelta(days=rng.randint(3, 20)), today)
+                if status in ("withdrawn", "terminated"):
+                    concluded = None
+                rows.append((Stage.ACCEPTANCE, acc_rule, received, accepted))
+                rows.append((Stage.RESOLUTION, res_rule, accepted, concluded or closed))
+                if pub_rule is not None and concluded is not None:
+                    published = min(concluded + dt.timedelta(days=rng.randint(2, 7)), today)
+                    met = None if status in ("concluded", "handled") else closed or published
+                    rows.append((Stage.PUBLICATION, pub_rule, concluded, met))
+            else:  # rejected, transferred: the acceptance stage ended with the decision
+                decided = today - dt.timedelta(days=rng.randint(1, 120))
+                received = decided - dt.timedelta(days=rng.randint(1, 8))
+                rows.append((Stage.ACCEPTANCE, acc_rule, received, decided))
+            if denunciation and accepted is not None:
+                notice_rule, _n = dues.length(*facts, Stage.NOTICE)
+                sent = accepted + dt.timedelta(days=rng.randint(0, 4))
+                rows.append((Stage.NOTICE, notice_rule, accepted, min(sent, today)))
+            next_due = None
+            for stage, rule, starts, met in rows:
+                due = None
+                if not (status == "suspended" and met is None):
+                    n = res_days if stage == Stage.RESOLUTION else dues.length(*facts, stage)[1]
+                    due = dues.due(starts, n, rule.day_count)
+                if met is None and due is not None and (next_due is None or due < next_due):
+                    next_due = due
+                deadlines.append(
+                    (pk, stage, rule.pk, day(starts), day(due), day(met), ward.pk, unit_id)
+                )
+            code = f"{CODE_PREFIX[CaseKind(kind)]}{received.year}-{pk:06d}"
+            handler = unit_officer.get(unit_id or 0) if not denunciation else None
+            handler = handler or ward_officer.get(ward.pk) or department
+            if denunciation:
+                name_enc, address_enc, contact_enc = rng.choice(sealed_pool)
+                sealed.append((pk, name_enc, address_enc, contact_enc, b"", "", ""))
+            row = {
+                "id": pk,
+                "code": code,
+                "kind": kind,
+                "status": status,
+                "subject": topic.subject,
+                "content": topic.content.format(**values),
+                "filer_name": "" if denunciation else rng.choice(names),
+                "filer_label": f"Người tố cáo {code}" if denunciation else "",
+                "respondent": topic.respondent.format(**values)[:300],
+                "channel": channels[bisect.bisect(channel_cum, rng.random() * channel_cum[-1])],
+                "received_on": day(received),
+                "complexity": complexity,
+                "remote_area": remote,
+                "private_enterprise": private,
+                "unit_id": unit_id,
+                "ward_id": ward.pk,
+                "tip_id": None,
+                "handler_id": handler,
+                "created_by_id": handler,
+                "extensions": extensions,
+                "accepted_on": day(accepted),
+                "concluded_on": day(concluded),
+                "closed_on": day(closed),
+                "conclusion": topic.conclusion.format(**values) if concluded else "",
+                "next_due_on": day(next_due),
+                "created_at": stamp(received),
+                "updated_at": stamp(closed or today),
+            }
+            cases.append(tuple(row[f] for f in case_fields))
+        return cases, deadlines, sealed, suspensions
+
+    for start in range(0, total, CASE_BATCH):
+        cases, deadlines, sealed, suspensions = case_rows(start, min(total, start + CASE_BATCH))
+        with transaction.atomic():
+            _bulk(Case._meta.db_table, case_fields, cases)
+            _bulk(CaseDeadline._meta.db_table, deadline_fields, deadlines)
+            _bulk(SealedIdentity._meta.db_table, sealed_fields, sealed)
+            _bulk(Suspension._meta.db_table, suspension_fields, suspensions)
+    _check_cases(rng, dues)
+
+
+def _check_cases(rng: random.Random, dues: _DueDays, sample: int = 300) -> None:
+    """The due dates written are those the services compute from the case as stored: the
+    rule in force on the day the stage started, the case's complexity, area and
+    extensions, the calendar and the suspensions (``services.deadlines_refresh``)."""
+    from antq.cases.deadlines import days_for, due_date, rule_for
+    from antq.cases.models import Case, DeadlineRule
+    from antq.cases.status import Stage
+
+    rules = list(DeadlineRule.objects.all())
+    ids = list(Case.objects.values_list("id", flat=True))
+    chosen = Case.objects.filter(pk__in=rng.sample(ids, min(sample, len(ids))))
+    for case in chosen.prefetch_related("deadlines", "suspensions"):
+        periods = [(s.starts_on, s.ends_on) for s in case.suspensions.all()]
+        nearest = None
+        for deadline in case.deadlines.all():
+            rule = rule_for(
+                rules,
+                kind=case.kind,
+                stage=deadline.stage,
+                on=deadline.starts_on,
+                private_enterprise=case.private_enterprise,
+            )
+            assert rule is not None
+            days = days_for(
+                rule,
+                complexity=case.complexity,
+                remote=case.remote_area,
+                extensions=case.extensions if deadline.stage == Stage.RESOLUTION else 0,
+            )
+            open_periods = periods if deadline.met_on is None else []
+            due = due_date(deadline.starts_on, days, rule.day_count, dues.calendar, open_periods)
+            if (rule.pk, due) != (deadline.rule_id, deadline.due_on):
+                raise SystemExit(
+                    f"generate: case {case.code} {deadline.stage}: rule {deadline.rule_id}, due "
+                    f"{deadline.due_on}; the services would write rule {rule.pk}, due {due}"
+                )
+            if deadline.met_on is None and due is not None and (nearest is None or due < nearest):
+                nearest = due
+        if nearest != case.next_due_on:
+            raise SystemExit(
+                f"generate: case {case.code}: next due {case.next_due_on}, not {nearest}"
+            )
+
+
 def _status(rng: random.Random, age_days: int, closed: list[str], closed_cum: list[float]) -> str:
     """A status consistent with the tip's age: new ones open, old ones mostly closed (a
     few stay open long past their deadline: the overdue)."""
@@ -687,18 +1151,20 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="5,000 units and 50,000 tips")
     parser.add_argument("--units", type=int)
     parser.add_argument("--tips", type=int)
+    parser.add_argument("--cases", type=int, help="open cases (closed ones: a fifth more)")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--force", action="store_true", help="rebuild even if up to date")
     parser.add_argument("--fill", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.fill:
-        fill(args.units, args.tips, args.seed)
+        fill(args.units, args.tips, args.cases, args.seed)
         return 0
     city(
         database_url=args.database_url or None,
         quick=args.quick,
         units=args.units,
         tips=args.tips,
+        cases=args.cases,
         seed=args.seed,
         force=args.force,
     )

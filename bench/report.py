@@ -6,9 +6,11 @@
                                                       # table inside docs/performance.md
 
 Each row is checked against the target of the issue (the ``TARGETS`` below): a figure, a
-ratio to the baseline measured in the same run, or both. "load" is the machine's load
-average when the row was recorded: with other work on the machine, times stretch. Targets
-are stated for the full city (1M tips, 50k units); a quick run says so in its "scale".
+ratio to the baseline measured in the same run, or both (P8's baseline, a raw count of the
+overdue deadlines, is there for scale; its target is the 2 s alone). "load" is the machine's
+load average when the row was recorded: with other work on the machine, times stretch.
+Targets are stated for the full city (1M tips, 50k units, 100k open cases); a quick run says
+so in its "scale".
 """
 
 from __future__ import annotations
@@ -80,6 +82,7 @@ TARGETS: list[tuple[str, Target]] = [
     ("P6 import units XLSX time", _at_most(60)),
     ("P6 import", _at_most(300)),
     ("P7 ", _at_most(150)),
+    ("P8 ", _at_most(2000)),
 ]
 
 
@@ -128,13 +131,21 @@ def _scale(row: dict[str, Any]) -> str:
         parts.append(f"{tips / 1e6:g}M tips" if tips >= 1_000_000 else f"{tips / 1e3:g}k tips")
     if units and (not tips or "unit" in row["benchmark"]):
         parts.append(f"{units / 1e3:g}k units")
+    cases = row.get("cases")
+    if cases and row["benchmark"].startswith("P8"):
+        parts.append(f"{cases / 1e3:g}k open cases")
     return ", ".join(parts) or "—"
 
 
 def _number(value: float | None, unit: str = "") -> str:
     if value is None:
         return "—"
-    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
+    if abs(value) >= 100:
+        text = f"{value:,.0f}"
+    elif 0 < abs(value) < 0.1:
+        text = f"{value:.2g}"  # a baseline of a few hundredths of a millisecond
+    else:
+        text = f"{value:,.1f}"
     return f"{text} {unit}".strip()
 
 
@@ -151,6 +162,12 @@ def _notes(row: dict[str, Any]) -> str:
         notes.append(f"p50 {row['p50_ms']:g} ms, {row.get('rps', 0):g} req/s")
     if row.get("bad"):
         notes.append(f"{row['bad']} bad answers")
+    if row.get("alerts") is not None:
+        alerts = row["alerts"]
+        total = sum(alerts.values()) if isinstance(alerts, dict) else alerts
+        notes.append(f"{total:,} alerts, {row.get('notifications', 0):,} notifications")
+    if row.get("sql_ms") is not None:
+        notes.append(f"statements {row['sql_ms']:,} ms")
     if row.get("imported") is not None and row.get("imported") != row.get("units"):
         notes.append(f"{row['imported']:,} of {row['units']:,} imported")
     return "; ".join(notes)

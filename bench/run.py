@@ -2,7 +2,7 @@
 the table of this run.
 
     .venv/bin/python bench/run.py                       # SQLite, full size (make bench)
-    .venv/bin/python bench/run.py --quick               # 5k units, 50k tips (make bench QUICK=1)
+    .venv/bin/python bench/run.py --quick               # 5k units, 50k tips, 5k open cases
     .venv/bin/python bench/run.py --database postgres   # DATABASE_URL, or antq_bench on loopback
 
 Every script it runs can be run alone (see each one's docstring). The rows of this run carry
@@ -58,7 +58,7 @@ def main() -> int:
     ok &= step("P2 search selector, P4 statistics", "queries.py", *db, *quick)
     ok &= step("P2 search page, P3 lists, P7 memory", "pages.py", *db, *quick)
     ok &= step("P5 export, P6 import", "jobs.py", *db, *quick)
-    print("\n== P8 overdue scan over 100k open cases: skipped — complaint cases do not exist yet")
+    ok &= step("P8 deadline scan and overdue board", "cases_scan.py", *db, *quick)
     print(f"\n== run {run_id}: {time.perf_counter() - started:.0f} s\n", flush=True)
     step("report", "report.py", "--run", run_id)
     return 0 if ok else 1

@@ -7,10 +7,12 @@ must say here who may see it.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import openpyxl
 import pytest
@@ -20,10 +22,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from antq.accounts.services import token_create
+from antq.cases import documents
+from antq.cases import services as case_services
+from antq.cases.models import CalendarDay, CalendarDayKind, Case, DeadlineRule
+from antq.cases.status import CaseStatus, DocumentType
 from antq.core.jobs import job_create, job_files_dir, job_finish
-from antq.core.models import AuditEntry
+from antq.core.models import AuditEntry, Notification
 from antq.registry import services
 from antq.registry.models import ImportBatch
+from antq.tips.attachments import CleanFile
 from antq.tips.models import Bulletin, TipAttachment, TipCategory, TipDeadlineRule, TipMessage
 from antq.tips.services import partner_create
 from tests.conftest import ROLES, Cast
@@ -37,6 +44,11 @@ CITY = {"admin", "department", "leader"}
 WRITERS = {"admin", "department"}
 TIP_HANDLERS = {*WRITERS, "ward_a_officer", "ward_b_officer"}
 UNIT_EDITORS = {*TIP_HANDLERS, "unit_x_officer", "unit_y_officer"}
+# Everyone but the leaders registers cases, and handles the cases of his own scope (each
+# role's in-scope case is one of its ward or unit); leaders read.
+CASE_HANDLERS = set(ROLES) - {"leader"}
+# settings.CASE_UNSEAL_ROLES: the leaders, and the head of the unit the case is about.
+UNSEALERS = {"leader", "unit_x_head"}
 
 
 def _expect(ok: int, ok_roles: set[str] | None = None, other: int = 403, anon: int = 302):
@@ -57,7 +69,8 @@ class Route:
     """How to reach a route and what each role gets back for GET."""
 
     # Object the URL points at: unit, area, audit, job, import, user, token, tip,
-    # tip_attachment, bulletin (by pk), bulletin_public (by slug), tip_category, tip_rule, partner.
+    # tip_attachment, bulletin (by pk), bulletin_public (by slug), tip_category, tip_rule, partner,
+    # case, case_attachment, case_document, case_rule, calendar_day, notification.
     kind: str | None
     expect: Callable[[str], int]
     # Status for an object outside the role's scope (roles that have such an object).
@@ -199,6 +212,49 @@ ROUTES: dict[str, Route] = {
     "partners:partner_set_active": Route(
         "partner", _expect(405), out_of_scope=405, post=_expect(302, {"admin"})
     ),
+    # -- the user's own notifications (antq/core/views_notifications.py): another's is a 404
+    "core:notification_list": Route(None, _expect(200)),
+    "core:notification_mark_read": Route(None, _expect(405), post=_expect(302)),
+    "core:notification_open": Route("notification", _expect(302)),  # read, then its link
+    # -- complaint and denunciation cases (antq/cases/urls.py)
+    "cases:case_list": Route(None, _expect(200)),
+    "cases:case_create": Route(
+        None, _expect(200, CASE_HANDLERS), post=_expect(200, CASE_HANDLERS)
+    ),
+    "cases:case_detail": Route("case", _expect(200)),
+    "cases:case_edit": Route("case", _expect(200, CASE_HANDLERS), post=_expect(200, CASE_HANDLERS)),
+    # An empty move or an upload without a file is a form error on the case page: 400.
+    "cases:case_transition": Route(
+        "case", _expect(405), out_of_scope=405, post=_expect(400, CASE_HANDLERS)
+    ),
+    "cases:case_add_files": Route(
+        "case", _expect(405), out_of_scope=405, post=_expect(400, CASE_HANDLERS)
+    ),
+    "cases:attachment_download": Route("case_attachment", _expect(200)),
+    # GET goes back to the case page; reading the identity takes the form and its reason.
+    "cases:case_unseal": Route("case", _expect(302, UNSEALERS), post=_expect(400, UNSEALERS)),
+    "cases:document_new": Route(
+        "case",
+        _expect(200, CASE_HANDLERS),
+        query={"type": DocumentType.ACCEPT_NOTICE},
+        post=_expect(400, CASE_HANDLERS),
+    ),
+    "cases:document_download": Route("case_document", _expect(200)),
+    "cases:overdue_board": Route(None, _expect(200)),
+    "cases:statistics": Route(None, _expect(200)),
+    "cases:statistics_xlsx": Route(None, _expect(200)),
+    # Everyone reads the deadline rules and the calendar; the department changes them.
+    "cases:rule_list": Route(None, _expect(200)),
+    "cases:rule_create": Route(None, _expect(200, WRITERS), post=_expect(200, WRITERS)),
+    "cases:rule_edit": Route("case_rule", _expect(200, WRITERS), post=_expect(200, WRITERS)),
+    "cases:rule_delete": Route(
+        "case_rule", _expect(405), out_of_scope=405, post=_expect(302, WRITERS)
+    ),
+    "cases:calendar_days": Route(None, _expect(200), post=_expect(200, WRITERS)),
+    "cases:calendar_day_delete": Route(
+        "calendar_day", _expect(405), out_of_scope=405, post=_expect(302, WRITERS)
+    ),
+    "cases:scan_run": Route(None, _expect(405), post=_expect(302, WRITERS)),
 }
 
 
@@ -246,6 +302,10 @@ API_ROUTES: set[str] = {
     "api:tips_messages_list",
     "api:tips_messages_create",
     "api:tip_categories_list",
+    # -- cases (antq/api/cases.py)
+    "api:cases_list",
+    "api:cases_overdue",
+    "api:cases_get",
     # Open311 resources addressed by a service code or a request id (no pk URL to build
     # here): every role and anonymous in tests/tips/test_open311.py,
     # test_every_role_gets_the_same_answers_from_open311.
@@ -259,6 +319,41 @@ API_ROUTES: set[str] = {
 # A word of each tip's text that no other fixture uses: searching it finds only that tip.
 TIP_WORDS = {"unit_x": "Xuânmai", "unit_y": "Yênhòa"}
 TIP_TEXTS = {k: f"Học sinh bị đánh hội đồng sau giờ học ở {w}" for k, w in TIP_WORDS.items()}
+
+
+# The denunciator of each world case: sealed, so that unsealing applies.
+CASE_SEALED = {"unit_x": "Trần Thị Tố Giác", "unit_y": "Lê Văn Tố Giác"}
+
+
+def _world_case(cast: Cast, key: str) -> Case:
+    """A denunciation about a unit, accepted (its notice can be issued), with a file in its
+    case file and an issued acceptance notice."""
+    unit = cast.unit_x if key == "unit_x" else cast.unit_y
+    case = case_services.case_register(
+        actor=cast.department,
+        kind="denunciation",
+        subject="Tố cáo bảo vệ thu tiền gửi xe trái quy định",
+        content="Nội dung đơn tố cáo.",
+        channel="post",
+        received_on=case_services.today() - dt.timedelta(days=20),
+        unit=unit,
+        respondent="Ông Phạm Văn Bảo, bảo vệ",
+        sealed=case_services.SealedInput(name=CASE_SEALED[key]),
+    )
+    for to in (CaseStatus.INITIAL, CaseStatus.ACCEPTED):
+        case = case_services.case_transition(case=case, to=to, actor=cast.department)
+    pdf = CleanFile(
+        name="bien-ban.pdf", content_type="application/pdf", extension=".pdf", data=b"%PDF-1.4"
+    )
+    case_services.case_add_files(case=case, actor=cast.department, files=[pdf])
+    draft = documents.draft_for_case(case, DocumentType.ACCEPT_NOTICE, today=case_services.today())
+    filled = {
+        k: v.replace(documents.BLANK, "Công an phường") if isinstance(v, str) else v
+        for k, v in draft.items()
+    }
+    filled["signer"] = filled["signer"] or "Nguyễn Văn Trưởng"
+    documents.document_issue(case=case, actor=cast.department, data=filled)
+    return Case.objects.get(pk=case.pk)
 
 
 @dataclass
@@ -319,6 +414,29 @@ def world(cast: Cast, settings: Any, tmp_path: Any) -> World:
     category = TipCategory.objects.get(code="khac")
     rule = TipDeadlineRule.objects.get()
     token, _ = token_create(actor=cast.admin, user=cast.unit_x_officer, name="Ứng dụng A")
+    # Made after the audit entries above are read: a case's entry may share a unit's id.
+    cases = {k: _world_case(cast, k) for k in ("unit_x", "unit_y")}
+    case_rule = DeadlineRule.objects.create(  # a later law's version, used by no case yet
+        law="tc2018",
+        article="Điều 30",
+        kind="denunciation",
+        stage="resolution",
+        effective_from=dt.date(2035, 1, 1),
+        day_count="calendar",
+        days=30,
+    )
+    calendar_day = CalendarDay.objects.create(
+        day=dt.date(2035, 1, 6), kind=CalendarDayKind.WORKING, note="Thông báo làm bù"
+    )
+    notifications = {
+        user: Notification.objects.create(
+            user=user,
+            key=f"matrix-{user.username}",
+            title="Vụ việc sắp đến hạn thụ lý",
+            url=reverse("cases:case_detail", args=[cases["unit_x"].pk]),
+        )
+        for user in (cast.by_name(role) for role in ROLES)
+    }
     in_scope: dict[tuple[str, str], Any] = {}
     out: dict[tuple[str, str], Any] = {}
     # Jobs and import batches are private: a "stranger" owns the out-of-scope ones.
@@ -351,21 +469,35 @@ def world(cast: Cast, settings: Any, tmp_path: Any) -> World:
         in_scope[(role, "tip_category")] = category
         in_scope[(role, "tip_rule")] = rule
         in_scope[(role, "partner")] = partner
+        in_scope[(role, "case")] = cases[mine]
+        in_scope[(role, "case_attachment")] = cases[mine].attachments.get()
+        in_scope[(role, "case_document")] = cases[mine].documents.get()
+        in_scope[(role, "case_rule")] = case_rule
+        in_scope[(role, "calendar_day")] = calendar_day
+        in_scope[(role, "notification")] = notifications[user]
         stranger = strangers.get(user, cast.leader)
         out[(role, "job")] = stranger_jobs[stranger]
         out[(role, "import")] = stranger_batches[stranger]
+        out[(role, "notification")] = notifications[stranger]
         if role not in CITY:
             out[(role, "unit")] = units[theirs]
             out[(role, "area")] = areas[theirs]
             out[(role, "audit")] = audit[theirs]
             out[(role, "tip")] = tips[theirs]
             out[(role, "tip_attachment")] = attachments[theirs]
+            out[(role, "case")] = cases[theirs]
+            out[(role, "case_attachment")] = cases[theirs].attachments.get()
+            out[(role, "case_document")] = cases[theirs].documents.get()
     return World(cast, in_scope, out)
 
 
 # URL keyword of each kind whose URLs do not use the primary key.
 URL_KWARGS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "bulletin_public": lambda b: {"slug": b.slug},
+    "case_attachment": lambda a: {"pk": a.case_id, "token": a.token},
+    "case_document": lambda d: {"pk": d.case_id, "doc_id": d.pk},
+    "case_rule": lambda r: {"rule_id": r.pk},
+    "calendar_day": lambda c: {"day_id": c.pk},
 }
 
 
@@ -412,19 +544,23 @@ def test_each_role_posts_what_the_table_says(client: Any, world: World, role: st
         response = client.post(url, {})
         if response.status_code != expected:
             failures.append(f"POST {name}: {response.status_code} ≠ {expected}")
-        refused = response.status_code in (401, 403, 404, 405) or (
+        # A form error (400) is a refusal too: it changes nothing either.
+        refused = response.status_code in (400, 401, 403, 404, 405) or (
             role == ANON and response.status_code == 302
         )
         if refused and AuditEntry.objects.count() != before:
             failures.append(f"POST {name}: refused with {response.status_code} yet audited")
 
     for name, route in ROUTES.items():
+        # A form's URL keeps its query (document_new is ?type=...): the POST goes there too.
+        query = f"?{urlencode(route.query)}" if route.query else ""
         obj = world.in_scope[(as_role, route.kind)] if route.kind else None
-        post(name, _url(name, obj, route.kind), route.expect_post(role))
+        post(name, _url(name, obj, route.kind) + query, route.expect_post(role))
         if role == ANON or not route.kind or (role, route.kind) not in world.out_of_scope:
             continue
         out_obj = world.out_of_scope[(role, route.kind)]
-        post(f"{name} out of scope", _url(name, out_obj, route.kind), 404 if route.post else 405)
+        out_url = _url(name, out_obj, route.kind) + query
+        post(f"{name} out of scope", out_url, 404 if route.post else 405)
     assert failures == [], "\n".join(failures)
 
 
@@ -480,6 +616,53 @@ def test_tip_lists_search_exports_statistics_and_api_hold_no_out_of_scope_tip(
     stats = client.get(reverse("tipmanage:statistics")).context["stats"]
     if stats.total != 1:
         failures.append(f"statistics count {stats.total} tips, the role sees 1")
+    assert failures == [], "\n".join(failures)
+
+
+@pytest.mark.parametrize(
+    "role", ["ward_a_officer", "ward_b_officer", "unit_x_officer", "unit_x_head", "unit_y_officer"]
+)
+def test_case_lists_search_board_statistics_and_api_hold_no_out_of_scope_case(
+    client: Any, world: World, role: str
+) -> None:
+    """Every way of listing cases — the register, its search, the overdue board, the
+    statistics, the API list and overdue list — shows the role's own case and never the
+    other ward's or unit's."""
+    client.force_login(world.cast.by_name(role))
+    mine, theirs = world.in_scope[(role, "case")], world.out_of_scope[(role, "case")]
+    # Both cases overdue, so that the board and the overdue lists have something to hide.
+    late = case_services.today() - dt.timedelta(days=3)
+    for case in (mine, theirs):
+        case.deadlines.filter(met_on__isnull=True).update(due_on=late)
+        Case.objects.filter(pk=case.pk).update(next_due_on=late)
+    register = reverse("cases:case_list")
+    lists = {
+        "register": (register, {}),
+        "register search (own code)": (register, {"q": mine.code}),
+        "register, overdue only": (register, {"status": "overdue"}),
+        "overdue board": (reverse("cases:overdue_board"), {}),
+        "api list": ("/api/v1/cases", {}),
+        "api overdue": ("/api/v1/cases/overdue", {}),
+    }
+    searches = {
+        "register search (their code)": (register, {"q": theirs.code}),
+        "register, their ward": (register, {"ward": str(theirs.ward_id)}),
+        "register, their unit": (register, {"unit": str(theirs.unit_id)}),
+        "overdue board, their ward": (reverse("cases:overdue_board"), {"ward": theirs.ward_id}),
+        "api list, their ward": ("/api/v1/cases", {"ward": str(theirs.ward_id)}),
+    }
+    failures = []
+    for label, (url, query) in {**lists, **searches}.items():
+        response = client.get(url, query)
+        assert response.status_code == 200, (label, response.status_code)
+        body = _text_of(response)
+        if theirs.code in body and theirs.code not in query.values():
+            failures.append(f"{label}: shows the out-of-scope case")
+        if label in lists and mine.code not in body:
+            failures.append(f"{label}: does not show the role's own case (the check is blind)")
+    stats = client.get(reverse("cases:statistics")).context["stats"]
+    if stats.total != 1:
+        failures.append(f"statistics count {stats.total} cases, the role sees 1")
     assert failures == [], "\n".join(failures)
 
 

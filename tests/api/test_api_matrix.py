@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
+from antq.cases import services as case_services
+from antq.cases.models import Case, CaseEvent
 from antq.core.models import AuditEntry
 from antq.registry.models import Unit
 from antq.tips.models import Tip, TipMessage
@@ -82,3 +86,55 @@ def test_each_role_gets_what_the_tips_table_says(client, cast, role) -> None:
     assert TipMessage.objects.count() == int(messaged)
     assert Tip.objects.count() == 2 + int(filed)
     assert AuditEntry.objects.count() == audit_before + int(messaged) + int(filed)
+
+
+# role: GET case about unit X, GET case about unit Y, cases listed, overdue cases listed
+# (the cases API is read-only: every role may call it, each sees only its scope)
+CASES_EXPECTED = {
+    "admin": (200, 200, "XY", "XY"),
+    "department": (200, 200, "XY", "XY"),
+    "leader": (200, 200, "XY", "XY"),
+    "ward_a_officer": (200, 404, "X", "X"),
+    "ward_b_officer": (404, 200, "Y", "Y"),
+    "unit_x_officer": (200, 404, "X", "X"),
+    "unit_x_head": (200, 404, "X", "X"),
+    "unit_y_officer": (404, 200, "Y", "Y"),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_what_the_cases_table_says(client, cast, role) -> None:
+    assert set(CASES_EXPECTED) == set(ROLES)
+    # Received long ago and never handled: both are overdue.
+    common = {"actor": cast.department, "channel": "post", "received_on": dt.date(2026, 3, 2)}
+    case_x = case_services.case_register(
+        **common,
+        kind="denunciation",
+        subject="Tố cáo nhận tiền",
+        content="Tố cáo cán bộ nhận tiền.",
+        unit=cast.unit_x,
+        sealed=case_services.SealedInput(name="Người Tố Cáo X"),
+    )
+    case_y = case_services.case_register(
+        **common,
+        kind="complaint_1",
+        subject="Khiếu nại kỷ luật",
+        content="Khiếu nại quyết định kỷ luật.",
+        unit=cast.unit_y,
+        filer_name="Nguyễn Văn Y",
+    )
+    letters = {case_x.code: "X", case_y.code: "Y"}
+    audit_before, events_before = AuditEntry.objects.count(), CaseEvent.objects.count()
+    client.force_login(cast.by_name(role))
+    listed = client.get("/api/v1/cases").json()["items"]
+    overdue = client.get("/api/v1/cases/overdue").json()["items"]
+    got = (
+        client.get(f"/api/v1/cases/{case_x.pk}").status_code,
+        client.get(f"/api/v1/cases/{case_y.pk}").status_code,
+        "".join(sorted(letters[item["code"]] for item in listed)),
+        "".join(sorted(letters[item["case"]["code"]] for item in overdue)),
+    )
+    assert got == CASES_EXPECTED[role]
+    # Reading writes nothing.
+    assert Case.objects.count() == 2
+    assert (AuditEntry.objects.count(), CaseEvent.objects.count()) == (audit_before, events_before)

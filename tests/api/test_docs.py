@@ -21,6 +21,9 @@ OPERATIONS = {
     ("/api/v1/tips/{tip_id}/messages", "get"): {"200", "401", "404", "422"},
     ("/api/v1/tips/{tip_id}/messages", "post"): {"201", "400", "401", "403", "404", "422"},
     ("/api/v1/tip-categories", "get"): {"200"},
+    ("/api/v1/cases", "get"): {"200", "401", "422"},
+    ("/api/v1/cases/overdue", "get"): {"200", "401", "422"},
+    ("/api/v1/cases/{case_id}", "get"): {"200", "401", "404", "422"},
 }
 
 

@@ -92,18 +92,19 @@ def due_date(
     suspensions: Sequence[Period] = (),
 ) -> dt.date | None:
     """The last day of a period of ``days`` counted from the day after ``start``; ``None``
-    while a suspension is still open (the time stands still until it ends)."""
+    while a suspension opened before the period ran out is still open (the time stands
+    still until it ends). A suspension opened after the deadline gives no time back."""
     if days <= 0 or days > MAX_DAYS:
         raise ValueError(f"a stage lasts 1 to {MAX_DAYS} days, not {days}")
     periods = [p for p in suspensions if p[1] is None or p[1] > start]
-    if any(end is None for _, end in periods):
-        return None
     working = day_count == DayCount.WORKING
     day = start
     counted = 0
     while counted < days:
         day += ONE_DAY
         if _suspended(day, periods):
+            if any(end is None and begin <= day for begin, end in periods):
+                return None  # suspended until further notice, before the period ran out
             continue
         if working and not calendar.is_working_day(day):
             continue

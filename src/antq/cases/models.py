@@ -241,7 +241,8 @@ class SealedIdentity(models.Model):
     contact_enc = models.TextField(blank=True)
     # The signed petition (scan), encrypted as a whole, kept out of the media folder.
     petition_enc = models.BinaryField(blank=True, default=b"")
-    petition_name = models.CharField(max_length=200, blank=True)
+    # Scans are often named after the person: the file name is encrypted as well.
+    petition_name_enc = models.TextField(blank=True)
     petition_type = models.CharField(max_length=100, blank=True)
 
     class Meta:
@@ -284,6 +285,11 @@ class CaseDeadline(models.Model):
                 fields=["ward_id_copy", "due_on"],
                 condition=models.Q(met_on__isnull=True, due_on__isnull=False),
                 name="case_deadline_open_ward",
+            ),
+            models.Index(
+                fields=["unit_id_copy", "due_on"],
+                condition=models.Q(met_on__isnull=True, due_on__isnull=False),
+                name="case_deadline_open_unit",
             ),
         ]
         constraints = [
@@ -358,16 +364,21 @@ class CaseAttachment(models.Model):
 
 class DeadlineAlert(models.Model):
     """A reminder or overdue alert already sent for a deadline: one row per (deadline,
-    level), so a second scan or a second worker sends nothing again."""
+    level, due date), so a second scan or a second worker sends nothing again."""
 
     deadline = models.ForeignKey(CaseDeadline, on_delete=models.CASCADE, related_name="alerts")
     level = models.CharField(max_length=20)
+    # The due date alerted: a deadline moved by an extension or a suspension is a new date,
+    # reminded again.
+    due_on = models.DateField(null=True)
     run = models.CharField(max_length=32)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["deadline", "level"], name="case_alert_once")
+            models.UniqueConstraint(
+                fields=["deadline", "level", "due_on"], name="case_alert_once_per_date"
+            )
         ]
         indexes = [models.Index(fields=["run"], name="case_alert_run")]
 

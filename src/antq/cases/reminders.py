@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -81,17 +82,20 @@ def _claim(window: Window, run: str) -> int:
     due = {"due_on__lte": window.last}
     if window.first is not None:
         due["due_on__gte"] = window.first
+    sent = DeadlineAlert.objects.filter(
+        deadline=OuterRef("pk"), level=window.level, due_on=OuterRef("due_on")
+    )
     candidates = (
         CaseDeadline.objects.filter(met_on__isnull=True, due_on__isnull=False, **due)
-        .exclude(alerts__level=window.level)
-        .values_list("id", flat=True)
+        .exclude(Exists(sent))
+        .values_list("id", "due_on")
     )
-    ids = list(candidates)
-    for start in range(0, len(ids), BATCH):
+    rows = list(candidates)
+    for start in range(0, len(rows), BATCH):
         DeadlineAlert.objects.bulk_create(
             [
-                DeadlineAlert(deadline_id=i, level=window.level, run=run)
-                for i in ids[start : start + BATCH]
+                DeadlineAlert(deadline_id=i, level=window.level, due_on=d, run=run)
+                for i, d in rows[start : start + BATCH]
             ],
             ignore_conflicts=True,
         )
@@ -189,7 +193,7 @@ def _notify(run: str, level: str, day: dt.date, recipients: _Recipients) -> int:
                 batch.append(
                     NewNotification(
                         user_id=user_id,
-                        key=f"case-deadline:{row['id']}:{level}",
+                        key=f"case-deadline:{row['id']}:{level}:{row['due_on']:%Y%m%d}",
                         title=title[:300],
                         body=body,
                         url=url,

@@ -1,7 +1,7 @@
 """Registering complaint and denunciation cases and moving them through their stages.
 
 Every change runs in one transaction with its audit entry and its history line; the legal
-deadlines of the case are recomputed in the same transaction (``_refresh_deadlines``), so
+deadlines of the case are recomputed in the same transaction (``deadlines_refresh``), so
 the overdue board and the reminder scan never read a stale due date.
 """
 
@@ -44,7 +44,7 @@ from antq.cases.status import (
     move_to,
 )
 from antq.core.audit import audit_record, snapshot
-from antq.core.crypto import decrypt, encrypt, encrypt_bytes
+from antq.core.crypto import decrypt, decrypt_bytes, encrypt, encrypt_bytes
 from antq.core.models import AuditAction
 from antq.registry.models import Unit
 from antq.registry.status import UnitKind
@@ -119,6 +119,7 @@ class Unsealed:
     address: str
     contact: str
     petition_name: str
+    petition_type: str
 
 
 def _check(allowed: bool) -> None:
@@ -152,6 +153,14 @@ def _act_day(on: dt.date | None, case: Case) -> dt.date:
         raise ValidationError({"on": _("Ngày thực hiện không được sau ngày hôm nay.")})
     if day < case.received_on:
         raise ValidationError({"on": _("Ngày thực hiện không được trước ngày nhận đơn.")})
+    last = case.events.order_by("-on").values_list("on", flat=True).first()
+    if last is not None and day < last:
+        raise ValidationError(
+            {
+                "on": _("Ngày thực hiện không được trước ngày của bước trước (%(day)s).")
+                % {"day": last.strftime("%d/%m/%Y")}
+            }
+        )
     return day
 
 
@@ -181,7 +190,7 @@ def _start_stage(case: Case, stage: str, on: dt.date) -> CaseDeadline | None:
     return deadline
 
 
-def _refresh_deadlines(case: Case, calendar: WorkCalendar | None = None) -> None:
+def deadlines_refresh(case: Case, calendar: WorkCalendar | None = None) -> None:
     """Recompute the due date of every open deadline (after a suspension, an extension, a
     change of complexity) and the case's nearest one."""
     calendar = calendar or work_calendar()
@@ -251,7 +260,10 @@ def _discard(attachments: Sequence[CaseAttachment]) -> None:
 def _check_file_count(files: Sequence[CleanFile]) -> None:
     if len(files) > settings.CASE_MAX_FILES:
         raise ValidationError(
-            {"files": _("Chỉ được đính kèm tối đa %(n)s tệp.") % {"n": settings.CASE_MAX_FILES}}
+            {
+                "attachments": _("Chỉ được đính kèm tối đa %(n)s tệp.")
+                % {"n": settings.CASE_MAX_FILES}
+            }
         )
 
 
@@ -334,7 +346,7 @@ def _register(
     if denunciation and sealed is not None:
         _seal(case, sealed)
     _start_stage(case, Stage.ACCEPTANCE, received_on)
-    _refresh_deadlines(case)
+    deadlines_refresh(case)
     _event(
         case,
         actor=actor,
@@ -361,7 +373,7 @@ def _seal(case: Case, sealed: SealedInput) -> None:
         address_enc=encrypt(_clean(sealed.address, limit=300)),
         contact_enc=encrypt(_clean(sealed.contact, limit=200)),
         petition_enc=encrypt_bytes(petition.data) if petition else b"",
-        petition_name=petition.name[:200] if petition else "",
+        petition_name_enc=encrypt(petition.name[:200]) if petition else "",
         petition_type=petition.content_type if petition else "",
     )
 
@@ -407,7 +419,7 @@ def case_transition(
     if to in FINAL_STATUSES:
         # The time of a closed case no longer runs: nothing of it is overdue any more.
         case.deadlines.filter(met_on__isnull=True).update(met_on=day)
-    _refresh_deadlines(case)
+    deadlines_refresh(case)
     basis = str(move.basis)
     _event(case, actor=actor, before=before_status, basis=basis, reason=reason, on=day)
     audit_record(
@@ -493,7 +505,7 @@ def case_update(*, case: Case, actor: Any, data: dict[str, Any], reason: str = "
         setattr(case, name, value)
     case.full_clean(exclude=["ward", "unit", "handler", "tip", "created_by"])
     case.save()
-    _refresh_deadlines(case)
+    deadlines_refresh(case)
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -508,8 +520,29 @@ def case_update(*, case: Case, actor: Any, data: dict[str, Any], reason: str = "
 
 @transaction.atomic
 def case_add_files(*, case: Case, actor: Any, files: Sequence[CleanFile]) -> int:
+    """Add documents to the case file."""
     _check(permissions.can_handle_case(actor, case))
-    return len(files)
+    if case.attachments.count() + len(files) > settings.CASE_MAX_FILES:
+        raise ValidationError(
+            {"attachments": _("Hồ sơ chỉ có tối đa %(n)s tệp.") % {"n": settings.CASE_MAX_FILES}}
+        )
+    stored = _store_files(files, actor)
+    try:
+        with transaction.atomic():
+            for attachment in stored:
+                attachment.case = case
+                attachment.save()
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                obj=case,
+                reason=_("Thêm %(n)s tệp vào hồ sơ") % {"n": len(stored)},
+                **_scope(case),
+            )
+    except BaseException:
+        _discard(stored)
+        raise
+    return len(stored)
 
 
 @transaction.atomic
@@ -536,5 +569,12 @@ def case_unseal(*, case: Case, actor: Any, reason: str) -> Unsealed:
         name=decrypt(identity.name_enc),
         address=decrypt(identity.address_enc),
         contact=decrypt(identity.contact_enc),
-        petition_name=identity.petition_name,
+        petition_name=decrypt(identity.petition_name_enc),
+        petition_type=identity.petition_type or "application/octet-stream",
     )
+
+
+def case_petition(case: Case) -> bytes:
+    """The signed petition, decrypted; call only after ``case_unseal`` allowed and audited
+    the reading in the same request."""
+    return decrypt_bytes(case.identity.petition_enc)

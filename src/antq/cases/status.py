@@ -85,7 +85,10 @@ class Move:
 # articles; a complaint cites its own law where it differs (see ``basis_for``).
 MOVES: dict[str, tuple[Move, ...]] = {
     CaseStatus.RECEIVED: (
-        Move(CaseStatus.INITIAL, _("Tiếp nhận đơn, xử lý ban đầu (Luật Tố cáo Điều 24)")),
+        Move(
+            CaseStatus.INITIAL,
+            _("Phân loại, xử lý đơn (Thông tư 05/2021/TT-TTCP; Luật Tố cáo Điều 24)"),
+        ),
         Move(CaseStatus.WITHDRAWN, _("Rút đơn (Luật Khiếu nại Điều 10)"), True),
     ),
     CaseStatus.INITIAL: (

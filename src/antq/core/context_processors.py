@@ -9,6 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
 from antq.accounts import permissions, scoping
+from antq.core.notifications import unread_count
 from antq.tips.status import TipStatus
 
 # The "Tin báo" badge counts new tips up to this number, then shows "99+".
@@ -26,6 +27,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "can_publish_bulletins": permissions.can_publish_bulletins(user),
         "can_manage_tip_settings": permissions.can_manage_tip_settings(user),
         "tips_new": _new_tips(user),
+        "notifications_unread": _unread_notifications(user),
         "demo_mode": settings.DEMO,
     }
 
@@ -35,3 +37,10 @@ def _new_tips(user: Any) -> int:
         return 0
     new = scoping.tips_for(user).filter(status=TipStatus.NEW).order_by()
     return new[:NEW_TIPS_CAP].count()
+
+
+def _unread_notifications(user: Any) -> int:
+    """The bell's badge: unread notifications, counted up to 100 (shown as "99+")."""
+    if not (user.is_authenticated and user.is_active):
+        return 0
+    return unread_count(user)

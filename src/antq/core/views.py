@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -12,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from antq.accounts import permissions, scoping
+from antq.cases.services import today
+from antq.cases.status import OPEN_STATUSES
 from antq.core import selectors
 from antq.core.http import HtmxHttpRequest
 from antq.core.jobs import job_result_file
@@ -44,6 +47,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "wards": unit_ward_counts(active, limit=10),
         "ward_total": ward_list_for(request.user).count(),
         "recent": trail.order_by("-id")[:8],
+        "case_boxes": _case_boxes(request.user),
         "tip_boxes": [
             (box, label, *tip_box_count(request.user, box, cap=TIP_COUNT_CAP))
             for box, label in HOME_BOXES
@@ -52,6 +56,20 @@ def home(request: HttpRequest) -> HttpResponse:
         ],
     }
     return render(request, "core/home.html", context)
+
+
+def _case_boxes(user: Any) -> list[tuple[str, str, int, bool]]:
+    """Open complaint and denunciation cases and the overdue ones (counted up to a cap)."""
+    open_cases = scoping.cases_for(user).filter(status__in=OPEN_STATUSES).order_by()
+    overdue = open_cases.filter(next_due_on__lt=today())
+    boxes = []
+    for query, label, qs in (
+        ("status=open", _("vụ việc khiếu nại, tố cáo đang giải quyết"), open_cases),
+        ("status=overdue", _("vụ việc khiếu nại, tố cáo quá hạn"), overdue),
+    ):
+        count = qs[: TIP_COUNT_CAP + 1].count()
+        boxes.append((query, str(label), min(count, TIP_COUNT_CAP), count > TIP_COUNT_CAP))
+    return boxes
 
 
 @require_GET

@@ -323,6 +323,7 @@ def _detail_context(request: HttpRequest, tip: Tip, bound: dict[str, forms.Form]
         "rule": tip.deadline_rule,
         "due": _due(tip, timezone.localdate()),
         "can_handle": can_handle,
+        "can_open_case": permissions.can_register_case(user),
         "can_note": can_note,
         "can_reveal": not tip.anonymous and permissions.can_view_tipster(user, tip),
         "merged": merged,

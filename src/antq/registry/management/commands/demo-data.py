@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from antq.cases.demo import DEFAULT_CASES, demo_cases_create
 from antq.registry.areas import province_choices
 from antq.registry.demo import DEFAULT_SEED, DEFAULT_UNITS, HA_NOI, demo_city_create
 from antq.registry.models import Unit
@@ -48,6 +49,12 @@ class Command(BaseCommand):
             help=_("số tin báo mẫu (mặc định %(default)s)"),
         )
         parser.add_argument(
+            "--cases",
+            type=int,
+            default=DEFAULT_CASES,
+            help=_("số vụ việc khiếu nại, tố cáo mẫu (mặc định %(default)s)"),
+        )
+        parser.add_argument(
             "--if-empty",
             action="store_true",
             help=_("không làm gì nếu cơ sở dữ liệu đã có đơn vị (dùng cho make demo)"),
@@ -65,6 +72,7 @@ class Command(BaseCommand):
         if options["if_empty"] and Unit.objects.exists():
             self.stdout.write(_("Đã có dữ liệu đơn vị; bỏ qua việc tạo dữ liệu mẫu."))
             self._tips(options)
+            self._cases(options)
             return
         started = time.perf_counter()
         result = demo_city_create(
@@ -86,6 +94,7 @@ class Command(BaseCommand):
             }
         )
         self._tips(options)
+        self._cases(options)
 
     def _tips(self, options: dict[str, Any]) -> None:
         """The hotline's demo data; does nothing when it is already there."""
@@ -97,4 +106,22 @@ class Command(BaseCommand):
                     "cảnh báo phòng ngừa."
                 )
                 % {"tips": result.tips, "messages": result.messages, "bulletins": result.bulletins}
+            )
+
+    def _cases(self, options: dict[str, Any]) -> None:
+        """Complaints and denunciations in every state, and the deadline scan of today;
+        does nothing when cases are already there."""
+        result = demo_cases_create(seed=options["seed"], count=options["cases"])
+        if result.cases:
+            self.stdout.write(
+                _(
+                    "Đã tạo %(cases)s vụ việc khiếu nại, tố cáo mẫu (%(overdue)s vụ việc quá "
+                    "hạn); quét thời hạn: %(alerts)s nhắc hạn, %(notifications)s thông báo."
+                )
+                % {
+                    "cases": result.cases,
+                    "overdue": result.overdue,
+                    "alerts": result.alerts,
+                    "notifications": result.notifications,
+                }
             )

@@ -1,0 +1,1043 @@
+"""The notices and decisions of a case, as DOCX files in the administrative form of NĐ 30/2020.
+
+Three steps: ``draft_for`` pre-fills a document from the case (the officer edits it in a
+form), ``render_docx`` lays it out (pure: fields in, bytes out) and ``document_issue`` keeps
+it with its audit entry. A denunciator is never named (Luật Tố cáo Điều 47): the draft uses
+the case's pseudonym and issuing refuses a text that contains the sealed name.
+
+The text of a document is Vietnamese whatever the language of the screen: an administrative
+document of the State is written in Vietnamese (NĐ 30/2020 Điều 8), so the wording below is
+not marked for translation; the messages shown to the officer are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import secrets
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, TypedDict
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+from docx.table import _Cell
+from docx.text.paragraph import Paragraph
+
+from antq.accounts import permissions
+from antq.cases import services
+from antq.cases.models import Case, CaseDeadline, CaseDocument, SealedIdentity
+from antq.cases.status import COMPLAINT_KINDS, CaseKind, CaseStatus, DocumentType, Stage
+from antq.core.audit import audit_record, snapshot
+from antq.core.crypto import decrypt
+from antq.core.dates import day_text
+from antq.core.models import AuditAction
+from antq.textvn import fold, nfc, squash_spaces
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# A gap the officer must fill before issuing (who the petition is sent to, the measures).
+BLANK = "[…]"
+AUDIT_FIELDS = ("case", "doc_type", "number", "place", "issued_on", "title", "signer")
+FONT = "Times New Roman"
+# Usable width of an A4 page with the margins of NĐ 30 (left 30 mm, right 15 mm).
+TEXT_WIDTH_MM = 165
+HEADER_LEFT_MM = 68
+SIGN_LEFT_MM = 85
+DOCX_MAX_FIELD = {
+    "issuer": 200,
+    "superior": 200,
+    "number": 60,
+    "place": 100,
+    "title": 300,
+    "signer": 200,
+    "signer_title": 200,
+}
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What a type of document is called, how it is numbered, when it can be issued."""
+
+    kind_name: str  # tên loại văn bản
+    symbol: str  # its part of the ký hiệu (Phụ lục III NĐ 30/2020)
+    slug: str  # start of the downloaded file's name
+    statuses: frozenset[str]
+    kinds: frozenset[str] | None = None  # None: every kind of case
+
+
+_RESOLVING = frozenset(
+    {CaseStatus.ACCEPTED, CaseStatus.VERIFYING, CaseStatus.SUSPENDED, CaseStatus.EXTENDED}
+)
+_DECIDED = frozenset({CaseStatus.CONCLUDED, CaseStatus.HANDLED, CaseStatus.PUBLISHED})
+
+SPECS: dict[str, Spec] = {
+    DocumentType.ACCEPT_NOTICE: Spec("Thông báo", "TB", "TB-thu-ly", _RESOLVING),
+    DocumentType.REJECT_NOTICE: Spec(
+        "Thông báo", "TB", "TB-khong-thu-ly", frozenset({CaseStatus.REJECTED})
+    ),
+    DocumentType.TRANSFER_NOTICE: Spec(
+        "Phiếu chuyển đơn", "PC", "phieu-chuyen-don", frozenset({CaseStatus.TRANSFERRED})
+    ),
+    DocumentType.EXTENSION_DECISION: Spec(
+        "Quyết định", "QĐ", "QD-gia-han", frozenset({CaseStatus.EXTENDED})
+    ),
+    DocumentType.SUSPENSION_DECISION: Spec(
+        "Quyết định", "QĐ", "QD-tam-dinh-chi", frozenset({CaseStatus.SUSPENDED})
+    ),
+    DocumentType.TERMINATION_DECISION: Spec(
+        "Quyết định", "QĐ", "QD-dinh-chi", frozenset({CaseStatus.TERMINATED})
+    ),
+    DocumentType.CONCLUSION: Spec(
+        "Kết luận",
+        "KL",
+        "KL-noi-dung-to-cao",
+        _DECIDED,
+        frozenset({CaseKind.DENUNCIATION}),
+    ),
+    DocumentType.COMPLAINT_DECISION: Spec(
+        "Quyết định", "QĐ", "QD-giai-quyet-khieu-nai", _DECIDED, frozenset(COMPLAINT_KINDS)
+    ),
+}
+
+# How the documents speak of the petition, its filer and the person it is about.
+NOUN = {
+    CaseKind.DENUNCIATION: "tố cáo",
+    CaseKind.COMPLAINT_FIRST: "khiếu nại",
+    CaseKind.COMPLAINT_SECOND: "khiếu nại lần hai",
+    CaseKind.PETITION: "kiến nghị, phản ánh",
+    CaseKind.INTERNAL: "đề nghị giải quyết mâu thuẫn nội bộ",
+}
+FILER_ROLE = {
+    CaseKind.DENUNCIATION: "người tố cáo",
+    CaseKind.COMPLAINT_FIRST: "người khiếu nại",
+    CaseKind.COMPLAINT_SECOND: "người khiếu nại",
+    CaseKind.PETITION: "người kiến nghị, phản ánh",
+    CaseKind.INTERNAL: "người gửi đơn",
+}
+RESPONDENT_ROLE = {
+    CaseKind.DENUNCIATION: "người bị tố cáo",
+    CaseKind.COMPLAINT_FIRST: "người bị khiếu nại",
+    CaseKind.COMPLAINT_SECOND: "người bị khiếu nại",
+    CaseKind.PETITION: "đối tượng bị kiến nghị, phản ánh",
+    CaseKind.INTERNAL: "các bên liên quan",
+}
+LAW_DENUNCIATION = "Luật Tố cáo số 25/2018/QH14 ngày 12 tháng 6 năm 2018"
+DECREE_DENUNCIATION = (
+    "Nghị định số 31/2019/NĐ-CP ngày 10 tháng 4 năm 2019 của Chính phủ quy định chi tiết "
+    "một số điều và biện pháp tổ chức thi hành Luật Tố cáo"
+)
+LAW_COMPLAINT = "Luật Khiếu nại số 02/2011/QH13 ngày 11 tháng 11 năm 2011"
+DECREE_COMPLAINT = (
+    "Nghị định số 124/2020/NĐ-CP ngày 19 tháng 10 năm 2020 của Chính phủ quy định chi tiết "
+    "một số điều và biện pháp thi hành Luật Khiếu nại"
+)
+LAW_CITIZENS = "Luật Tiếp công dân số 42/2013/QH13 ngày 25 tháng 11 năm 2013"
+RULE_INTERNAL = "quy định của Công an thành phố về giải quyết mâu thuẫn nội bộ"
+
+
+class DocFields(TypedDict):
+    """What ``render_docx`` lays out; every text is plain (no markup)."""
+
+    superior: str  # cơ quan chủ quản, above the issuer; may be empty
+    issuer: str  # cơ quan ban hành
+    number: str  # "12/TB-CAPHK"; printed after "Số: "
+    place: str  # địa danh
+    issued_on: dt.date
+    kind_name: str  # tên loại văn bản
+    title: str  # trích yếu
+    body: str  # paragraphs, one a line
+    recipients: str  # nơi nhận, one a line
+    signer: str
+    signer_title: str
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """Who issues a case's documents by default: the unit for a unit's case, otherwise the
+    police of the ward; the officer may change it in the form."""
+
+    name: str
+    superior: str
+    place: str
+    authority: str  # who decides, the line under the title of a decision
+    signer: str
+    signer_title: str
+
+
+# -- what applies when ------------------------------------------------------------------------
+
+
+def applies(case: Case, doc_type: str) -> bool:
+    spec = SPECS.get(doc_type)
+    if spec is None or case.status not in spec.statuses:
+        return False
+    return spec.kinds is None or case.kind in spec.kinds
+
+
+def available_documents(case: Case) -> list[tuple[str, str]]:
+    """The documents the case's present stage calls for: ``(doc_type, label)``."""
+    return [(value, str(label)) for value, label in DocumentType.choices if applies(case, value)]
+
+
+def download_name(document: CaseDocument) -> str:
+    """``TB-thu-ly-TC2026-000012.docx``: ASCII, the type of document and the case."""
+    spec = SPECS.get(document.doc_type)
+    slug = spec.slug if spec else "van-ban"
+    return f"{slug}-{document.case.code}.docx"
+
+
+# -- the draft --------------------------------------------------------------------------------
+
+
+def _place_of(area: Any) -> str:
+    """The địa danh of NĐ 30 drops the level: "Phường Hoàn Kiếm" → "Hoàn Kiếm"."""
+    name = area.name
+    level = (area.division_type or "").strip()
+    if level and name.casefold().startswith(level.casefold() + " "):
+        return name[len(level) + 1 :]
+    return name
+
+
+def issuer_for(case: Case) -> Issuer:
+    department = settings.ANTQ_DEPARTMENT_NAME
+    ward = case.ward
+    place = _place_of(ward)
+    if case.unit is not None:
+        unit = case.unit
+        return Issuer(
+            name=unit.name,
+            superior="",
+            place=place,
+            authority=f"{unit.head_title or 'Thủ trưởng'} {unit.name}",
+            signer=unit.head_name,
+            signer_title=unit.head_title or "Thủ trưởng đơn vị",
+        )
+    level = (ward.division_type or "").strip().lower() or "xã, phường"
+    police = f"Công an {level} {place}"
+    return Issuer(
+        name=police,
+        superior=department,
+        place=place,
+        authority=f"Trưởng {police}",
+        signer="",
+        signer_title=f"Trưởng Công an {level}",
+    )
+
+
+def _symbol_of(issuer: str) -> str:
+    """The issuer's part of the ký hiệu: its initials, without tone marks but with Đ
+    ("Công an phường Hoàn Kiếm" → "CAPHK")."""
+    letters = []
+    for word in issuer.split():
+        first = unicodedata.normalize("NFD", word[0])[0].upper()
+        if first.isalnum():
+            letters.append(first)
+    return "".join(letters)[:12]
+
+
+def _register_of(case: Case) -> QuerySet[CaseDocument]:
+    """The documents numbered in the same register as the case's: those of its unit, or of
+    its ward's cases without a unit."""
+    qs = CaseDocument.objects.filter(case__ward_id=case.ward_id)
+    if case.unit_id is None:
+        return qs.filter(case__unit__isnull=True)
+    return qs.filter(case__unit_id=case.unit_id)
+
+
+def _next_number(case: Case, doc_type: str, issuer: str, year: int) -> str:
+    """The next free number of the issuer's register of this kind of document this year.
+    The register is kept per ward (or unit) and symbol; the officer may change it."""
+    spec = SPECS[doc_type]
+    same_symbol = [value for value, s in SPECS.items() if s.symbol == spec.symbol]
+    issued = _register_of(case).filter(doc_type__in=same_symbol, issued_on__year=year)
+    suffix = f"/{spec.symbol}-{_symbol_of(issuer)}"
+    used = {number.casefold() for number in issued.values_list("number", flat=True)}
+    n = len(used) + 1
+    # NĐ 30: a number below 10 is written with a leading zero.
+    while f"{n:02d}{suffix}".casefold() in used:
+        n += 1
+    return f"{n:02d}{suffix}"
+
+
+def _sealed_name(case: Case) -> str:
+    if case.kind != CaseKind.DENUNCIATION:
+        return ""
+    try:
+        return decrypt(case.identity.name_enc)
+    except SealedIdentity.DoesNotExist:
+        return ""
+
+
+def _name_pattern(name: str, *, folded: bool) -> re.Pattern[str] | None:
+    words = (fold(name) if folded else nfc(name).casefold()).split()
+    if not words:
+        return None
+    return re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r"(?!\w)")
+
+
+def _name_patterns(name: str) -> list[re.Pattern[str]]:
+    """How a name may be written: as given (any case), and without its tone marks when it
+    has two words or more (one word, folded, would match common words)."""
+    exact = _name_pattern(name, folded=False)
+    patterns = [exact] if exact else []
+    if len(name.split()) >= 2:
+        loose = _name_pattern(name, folded=True)
+        if loose is not None:
+            patterns.append(loose)
+    return patterns
+
+
+def contains_name(text: str, name: str) -> bool:
+    """Whether ``text`` names ``name``, case-insensitively after NFC, on word boundaries."""
+    if not name.strip() or not text:
+        return False
+    exact, *loose = _name_patterns(name)
+    if exact.search(nfc(text).casefold()):
+        return True
+    return any(p.search(fold(text)) for p in loose)
+
+
+def _redact(text: str, name: str, label: str) -> str:
+    """``text`` with ``name`` replaced by the pseudonym (a subject or conclusion typed with
+    the denunciator's name in it must not reach the draft)."""
+    if not name.strip() or not contains_name(text, name):
+        return text
+    words = nfc(name).split()
+    pattern = re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r"(?!\w)", re.IGNORECASE)
+    text = pattern.sub(label, nfc(text))
+    if contains_name(text, name):
+        # Written without its tone marks: the whole line goes rather than the name stay.
+        text = "\n".join(label if contains_name(line, name) else line for line in text.splitlines())
+    return text
+
+
+def _reason(case: Case, status: str) -> str:
+    event = case.events.filter(to_status=status).order_by("-at", "-id").first()
+    return event.reason if event else ""
+
+
+def _deadline(case: Case, stage: str) -> CaseDeadline | None:
+    return case.deadlines.filter(stage=stage).select_related("rule").first()
+
+
+def _cap(text: str) -> str:
+    """The first letter in capitals, the rest as written (names keep theirs)."""
+    return text[:1].upper() + text[1:]
+
+
+def _day(value: dt.date | None) -> str:
+    return day_text(value) if value else BLANK
+
+
+def _subject(case: Case) -> str:
+    return case.subject.rstrip(" .;")
+
+
+def _basis_lines(case: Case) -> list[str]:
+    """The laws a decision rests on, as its "Căn cứ" lines."""
+    if case.kind == CaseKind.DENUNCIATION:
+        return [f"Căn cứ {LAW_DENUNCIATION};", f"Căn cứ {DECREE_DENUNCIATION};"]
+    if case.kind in COMPLAINT_KINDS:
+        return [f"Căn cứ {LAW_COMPLAINT};", f"Căn cứ {DECREE_COMPLAINT};"]
+    if case.kind == CaseKind.PETITION:
+        return [f"Căn cứ {LAW_CITIZENS};"]
+    return [f"Căn cứ {RULE_INTERNAL};"]
+
+
+def _received_line(case: Case, issuer: str, *, with_filer: bool = False) -> str:
+    noun = NOUN[CaseKind(case.kind)]
+    # A denunciator's pseudonym repeats the case's code: it says nothing here.
+    named = with_filer and case.filer_display and not case.sealed
+    filer = f" của {case.filer_display}" if named else ""
+    return (
+        f"Ngày {day_text(case.received_on)}, {issuer} nhận được đơn {noun}{filer} "
+        f"(hồ sơ số {case.code}) về việc: {_subject(case)}."
+    )
+
+
+def _accept_notice(case: Case, issuer: str) -> tuple[str, list[str], list[str]]:
+    kind = CaseKind(case.kind)
+    noun = NOUN[kind]
+    if kind == CaseKind.DENUNCIATION:
+        title, article = "Về việc thụ lý tố cáo", "Điều 29 Luật Tố cáo năm 2018"
+    elif kind == CaseKind.COMPLAINT_FIRST:
+        title, article = "Về việc thụ lý giải quyết khiếu nại", "Điều 27 Luật Khiếu nại năm 2011"
+    elif kind == CaseKind.COMPLAINT_SECOND:
+        title = "Về việc thụ lý giải quyết khiếu nại lần hai"
+        article = "Điều 36 Luật Khiếu nại năm 2011"
+    elif kind == CaseKind.PETITION:
+        title, article = "Về việc thụ lý giải quyết kiến nghị, phản ánh", LAW_CITIZENS
+    else:
+        title, article = "Về việc thụ lý giải quyết mâu thuẫn nội bộ", RULE_INTERNAL
+    filer_role = FILER_ROLE[kind]
+    body = [
+        f"Kính gửi: {case.filer_display or _cap(filer_role)}.",
+        _received_line(case, issuer),
+    ]
+    if case.respondent:
+        body.append(f"{_cap(RESPONDENT_ROLE[kind])}: {case.respondent}.")
+    body.append(
+        f"Căn cứ {article}, {issuer} thông báo: đơn {noun} nêu trên đủ điều kiện thụ lý; "
+        f"ngày {_day(case.accepted_on)}, {issuer} đã thụ lý giải quyết."
+    )
+    resolution = _deadline(case, Stage.RESOLUTION)
+    if resolution is not None and resolution.due_on is not None:
+        body.append(
+            f"Thời hạn giải quyết đến hết ngày {day_text(resolution.due_on)}; "
+            "trường hợp gia hạn sẽ có thông báo bằng văn bản."
+        )
+    if kind == CaseKind.DENUNCIATION:
+        body.append(
+            "Họ tên, địa chỉ, bút tích và các thông tin cá nhân khác của người tố cáo được "
+            "giữ bí mật theo quy định tại Điều 47 Luật Tố cáo năm 2018."
+        )
+    body.append(f"{issuer} thông báo để {filer_role} được biết.")
+    if kind == CaseKind.DENUNCIATION:
+        recipients = ["Người tố cáo", "Người bị tố cáo"]
+    elif kind in COMPLAINT_KINDS:
+        recipients = ["Người khiếu nại", "Cơ quan thanh tra nhà nước cùng cấp"]
+    else:
+        recipients = [_cap(filer_role)]
+    return title, body, recipients
+
+
+def _reject_notice(case: Case, issuer: str) -> tuple[str, list[str], list[str]]:
+    kind = CaseKind(case.kind)
+    noun = NOUN[kind]
+    if kind == CaseKind.DENUNCIATION:
+        title, article = "Về việc không thụ lý tố cáo", "khoản 2 Điều 29 Luật Tố cáo năm 2018"
+    elif kind in COMPLAINT_KINDS:
+        title = "Về việc không thụ lý giải quyết khiếu nại"
+        article = "Điều 11 Luật Khiếu nại năm 2011"
+    elif kind == CaseKind.PETITION:
+        title, article = "Về việc không thụ lý giải quyết kiến nghị, phản ánh", LAW_CITIZENS
+    else:
+        title, article = "Về việc không thụ lý giải quyết đơn", RULE_INTERNAL
+    filer_role = FILER_ROLE[kind]
+    reason = _reason(case, CaseStatus.REJECTED).rstrip(" .;") or BLANK
+    body = [
+        f"Kính gửi: {case.filer_display or _cap(filer_role)}.",
+        _received_line(case, issuer),
+        f"Căn cứ {article}, {issuer} thông báo không thụ lý giải quyết đơn {noun} nêu trên.",
+        f"Lý do: {reason}.",
+        f"{issuer} thông báo để {filer_role} được biết.",
+    ]
+    return title, body, [_cap(filer_role)]
+
+
+def _transfer_notice(case: Case, issuer: str) -> tuple[str, list[str], list[str]]:
+    kind = CaseKind(case.kind)
+    noun = NOUN[kind]
+    if kind == CaseKind.DENUNCIATION:
+        basis = "khoản 3 Điều 24 Luật Tố cáo năm 2018"
+    elif kind in COMPLAINT_KINDS:
+        basis = LAW_COMPLAINT
+    elif kind == CaseKind.PETITION:
+        basis = LAW_CITIZENS
+    else:
+        basis = RULE_INTERNAL
+    reason = _reason(case, CaseStatus.TRANSFERRED).rstrip(" .;") or BLANK
+    body = [
+        f"Kính gửi: {BLANK}.",
+        _received_line(case, issuer, with_filer=True),
+        f"Căn cứ {basis}, xét thấy nội dung đơn không thuộc thẩm quyền giải quyết của "
+        f"{issuer}, {issuer} chuyển đơn đến Quý cơ quan để xem xét, giải quyết theo thẩm quyền.",
+        f"Lý do chuyển đơn: {reason}.",
+    ]
+    if kind == CaseKind.DENUNCIATION:
+        body.append(
+            "Đề nghị Quý cơ quan giữ bí mật họ tên, địa chỉ, bút tích và các thông tin cá nhân "
+            "khác của người tố cáo theo quy định của Luật Tố cáo năm 2018."
+        )
+    body.append("Kèm theo: đơn và tài liệu kèm theo (nếu có).")
+    return f"Về việc chuyển đơn {noun}", body, ["Như trên", _cap(FILER_ROLE[kind])]
+
+
+def _decision_head(case: Case, authority: str) -> list[str]:
+    return [authority.upper(), *_basis_lines(case)]
+
+
+def _execution(case: Case, number: int) -> str:
+    kind = CaseKind(case.kind)
+    who = [FILER_ROLE[kind]]
+    if case.respondent:
+        who.append(f"{RESPONDENT_ROLE[kind]} ({case.respondent})")
+    else:
+        who.append(RESPONDENT_ROLE[kind])
+    return (
+        f"Điều {number}. Quyết định này có hiệu lực kể từ ngày ký. {_cap(', '.join(who))} "
+        "và cơ quan, tổ chức, cá nhân có liên quan chịu trách nhiệm thi hành Quyết định này."
+    )
+
+
+def _extension_decision(
+    case: Case, issuer: str, authority: str
+) -> tuple[str, list[str], list[str]]:
+    kind = CaseKind(case.kind)
+    noun = NOUN[kind]
+    resolution = _deadline(case, Stage.RESOLUTION)
+    days = resolution.rule.extension_days if resolution is not None else 0
+    due = resolution.due_on if resolution is not None else None
+    if kind == CaseKind.DENUNCIATION:
+        article = "Điều 30 Luật Tố cáo năm 2018"
+    elif kind == CaseKind.COMPLAINT_SECOND:
+        article = "Điều 37 Luật Khiếu nại năm 2011"
+    elif kind == CaseKind.COMPLAINT_FIRST:
+        article = "Điều 28 Luật Khiếu nại năm 2011"
+    else:
+        article = _basis_lines(case)[0].removeprefix("Căn cứ ").rstrip(";")
+    reason = _reason(case, CaseStatus.EXTENDED).rstrip(" .;") or BLANK
+    body = [
+        *_decision_head(case, authority),
+        f"Căn cứ việc thụ lý giải quyết đơn {noun} ngày {_day(case.accepted_on)} "
+        f"(hồ sơ số {case.code});",
+        f"Xét vụ việc có tính chất {case.get_complexity_display().lower()}: {reason};",
+        "QUYẾT ĐỊNH:",
+        f"Điều 1. Gia hạn giải quyết đơn {noun} (hồ sơ số {case.code}) về việc: "
+        f"{_subject(case)}. Thời gian gia hạn {days or BLANK} ngày (lần thứ {case.extensions}); "
+        f"thời hạn giải quyết đến hết ngày {_day(due)}, theo quy định tại {article}.",
+        f"Điều 2. {issuer} thông báo việc gia hạn đến {FILER_ROLE[kind]}, "
+        f"{RESPONDENT_ROLE[kind]} và cơ quan, tổ chức, cá nhân có liên quan.",
+        _execution(case, 3),
+    ]
+    return f"Về việc gia hạn giải quyết {noun}", body, ["Như Điều 3"]
+
+
+def _suspension_decision(
+    case: Case, issuer: str, authority: str
+) -> tuple[str, list[str], list[str]]:
+    kind = CaseKind(case.kind)
+    noun = NOUN[kind]
+    period = case.suspensions.order_by("-starts_on", "-id").first()
+    since = period.starts_on if period else None
+    reason = _reason(case, CaseStatus.SUSPENDED).rstrip(" .;") or BLANK
+    law = " theo quy định tại Điều 34 Luật Tố cáo năm 2018" if kind == CaseKind.DENUNCIATION else ""
+    body = [
+        *_decision_head(case, authority),
+        f"Xét thấy: {reason};",
+        "QUYẾT ĐỊNH:",
+        f"Điều 1. Tạm đình chỉ việc giải quyết đơn {noun} (hồ sơ số {case.code}) về việc: "
+        f"{_subject(case)}, kể từ ngày {_day(since)}{law}.",
+        "Điều 2. Thời gian tạm đình chỉ không tính vào thời hạn giải quyết. Việc giải quyết "
+        "được tiếp tục khi lý do tạm đình chỉ không còn.",
+        _execution(case, 3),
+    ]
+    return f"Về việc tạm đình chỉ việc giải quyết {noun}", body, ["Như Điều 3"]
+
+
+def _termination_decision(
+    case: Case, issuer: str, authority: str
+) -> tuple[str, list[str], list[str]]:
+    kind = CaseKind(case.kind)
+    noun = NOUN[kind]
+    reason = _reason(case, CaseStatus.TERMINATED).rstrip(" .;") or BLANK
+    law = " theo quy định tại Điều 34 Luật Tố cáo năm 2018" if kind == CaseKind.DENUNCIATION else ""
+    body = [
+        *_decision_head(case, authority),
+        f"Xét thấy: {reason};",
+        "QUYẾT ĐỊNH:",
+        f"Điều 1. Đình chỉ việc giải quyết đơn {noun} (hồ sơ số {case.code}) về việc: "
+        f"{_subject(case)}, kể từ ngày {_day(case.closed_on)}{law}.",
+        f"Điều 2. {issuer} thông báo việc đình chỉ đến {FILER_ROLE[kind]}, "
+        f"{RESPONDENT_ROLE[kind]} và cơ quan, tổ chức, cá nhân có liên quan.",
+        _execution(case, 3),
+    ]
+    return f"Về việc đình chỉ việc giải quyết {noun}", body, ["Như Điều 3"]
+
+
+def _conclusion_lines(case: Case) -> list[str]:
+    lines = [line.strip() for line in case.conclusion.splitlines() if line.strip()]
+    return lines or [BLANK]
+
+
+def _conclusion(case: Case, issuer: str) -> tuple[str, list[str], list[str]]:
+    respondent = f" đối với {case.respondent}" if case.respondent else ""
+    body = [
+        f"Ngày {_day(case.accepted_on)}, {issuer} thụ lý giải quyết tố cáo (hồ sơ số "
+        f"{case.code}){respondent} về việc: {_subject(case)}.",
+        f"Căn cứ Điều 35 Luật Tố cáo năm 2018, trên cơ sở kết quả xác minh nội dung tố cáo, "
+        f"{issuer} kết luận như sau:",
+        "1. Kết quả xác minh và kết luận nội dung tố cáo:",
+        *_conclusion_lines(case),
+        f"2. Biện pháp xử lý theo thẩm quyền, kiến nghị: {BLANK}.",
+        "3. Kết luận nội dung tố cáo được gửi cho người bị tố cáo, người tố cáo và được công "
+        "khai theo quy định tại Điều 40 Luật Tố cáo năm 2018.",
+    ]
+    title = f"Nội dung tố cáo{respondent}"
+    return title, body, ["Người tố cáo", "Người bị tố cáo", "Cơ quan thanh tra nhà nước cùng cấp"]
+
+
+def _complaint_decision(
+    case: Case, issuer: str, authority: str
+) -> tuple[str, list[str], list[str]]:
+    second = case.kind == CaseKind.COMPLAINT_SECOND
+    filer = case.filer_name or "người khiếu nại"
+    respondent = f" đối với {case.respondent}" if case.respondent else ""
+    article = "Điều 40" if second else "Điều 31"
+    if second:
+        rights = (
+            "Điều 2. Trong thời hạn theo quy định của Luật Tố tụng hành chính, nếu không đồng "
+            "ý với quyết định này, người khiếu nại có quyền khởi kiện vụ án hành chính tại Tòa án."
+        )
+    else:
+        rights = (
+            "Điều 2. Trong thời hạn 30 ngày kể từ ngày nhận được quyết định này (45 ngày đối với "
+            "vùng sâu, vùng xa, đi lại khó khăn), nếu không đồng ý, người khiếu nại có quyền "
+            "khiếu nại lần hai hoặc khởi kiện vụ án hành chính tại Tòa án theo quy định của "
+            "Luật Tố tụng hành chính."
+        )
+    body = [
+        *_decision_head(case, authority),
+        f"Xét đơn khiếu nại ngày {day_text(case.received_on)} của {filer} (hồ sơ số "
+        f"{case.code}){respondent} về việc: {_subject(case)};",
+        f"Căn cứ {article} Luật Khiếu nại năm 2011 và kết quả xác minh, đối thoại, kết luận "
+        "như sau:",
+        *_conclusion_lines(case),
+        "QUYẾT ĐỊNH:",
+        f"Điều 1. {BLANK} (giữ nguyên, sửa đổi, bổ sung hoặc hủy bỏ một phần hay toàn bộ "
+        "quyết định hành chính, hành vi hành chính bị khiếu nại; giải quyết các vấn đề cụ "
+        "thể trong nội dung khiếu nại).",
+        rights,
+        _execution(case, 3),
+    ]
+    title = "Về việc giải quyết khiếu nại lần hai" if second else "Về việc giải quyết khiếu nại"
+    title += f" của {filer}" if case.filer_name else ""
+    return title, body, ["Như Điều 3", "Cơ quan thanh tra nhà nước cùng cấp"]
+
+
+def draft_for(
+    case: Case,
+    doc_type: str,
+    *,
+    issuer_name: str,
+    place: str,
+    today: dt.date,
+    superior: str = "",
+    authority: str = "",
+    signer: str = "",
+    signer_title: str = "",
+) -> dict[str, Any]:
+    """The fields of a new document of ``doc_type`` for ``case``, pre-filled from the case.
+
+    Gaps the officer must fill are marked ``[…]``; issuing refuses a text that still has
+    one. A denunciator is called by the case's pseudonym only.
+    """
+    if not applies(case, doc_type):
+        raise ValueError(f"{doc_type} does not apply to a {case.kind} case in {case.status}")
+    authority = authority or f"Thủ trưởng {issuer_name}"
+    if doc_type == DocumentType.ACCEPT_NOTICE:
+        title, body, recipients = _accept_notice(case, issuer_name)
+    elif doc_type == DocumentType.REJECT_NOTICE:
+        title, body, recipients = _reject_notice(case, issuer_name)
+    elif doc_type == DocumentType.TRANSFER_NOTICE:
+        title, body, recipients = _transfer_notice(case, issuer_name)
+    elif doc_type == DocumentType.EXTENSION_DECISION:
+        title, body, recipients = _extension_decision(case, issuer_name, authority)
+    elif doc_type == DocumentType.SUSPENSION_DECISION:
+        title, body, recipients = _suspension_decision(case, issuer_name, authority)
+    elif doc_type == DocumentType.TERMINATION_DECISION:
+        title, body, recipients = _termination_decision(case, issuer_name, authority)
+    elif doc_type == DocumentType.CONCLUSION:
+        title, body, recipients = _conclusion(case, issuer_name)
+    else:
+        title, body, recipients = _complaint_decision(case, issuer_name, authority)
+    recipients = [*recipients, f"Lưu: VT, hồ sơ {case.code}"]
+    draft: dict[str, Any] = {
+        "doc_type": doc_type,
+        "superior": superior,
+        "issuer": issuer_name,
+        "number": _next_number(case, doc_type, issuer_name, today.year),
+        "place": place,
+        "issued_on": today,
+        "title": title,
+        "body": "\n".join(body),
+        "recipients": "\n".join(recipients),
+        "signer": signer,
+        "signer_title": signer_title,
+    }
+    name = _sealed_name(case)
+    if name:
+        for key, value in draft.items():
+            if isinstance(value, str) and key != "doc_type":
+                draft[key] = _redact(value, name, case.filer_label)
+    return draft
+
+
+def draft_for_case(case: Case, doc_type: str, *, today: dt.date) -> dict[str, Any]:
+    """``draft_for`` with the case's default issuer."""
+    issuer = issuer_for(case)
+    return draft_for(
+        case,
+        doc_type,
+        issuer_name=issuer.name,
+        place=issuer.place,
+        today=today,
+        superior=issuer.superior,
+        authority=issuer.authority,
+        signer=issuer.signer,
+        signer_title=issuer.signer_title,
+    )
+
+
+# -- the DOCX ---------------------------------------------------------------------------------
+
+
+def date_line(place: str, day: dt.date) -> str:
+    """The địa danh and date line, e.g. "Hoàn Kiếm, ngày 05 tháng 3 năm 2026": NĐ 30 writes
+    a day below 10 and the months 1 and 2 with a leading zero, the other months without."""
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def _font(run: Any, *, size: float, bold: bool = False, italic: bool = False) -> None:
+    run.font.name = FONT
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    run.font.italic = italic
+    # Word picks the East Asian font slot for some Vietnamese letters; name it too.
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
+
+
+def _para(
+    container: Any,
+    text: str = "",
+    *,
+    size: float = 14,
+    bold: bool = False,
+    italic: bool = False,
+    underline: bool = False,
+    align: Any = WD_ALIGN_PARAGRAPH.CENTER,
+    after: float = 0,
+    first_line_mm: float = 0,
+) -> Paragraph:
+    paragraph = container.add_paragraph()
+    paragraph.alignment = align
+    fmt = paragraph.paragraph_format
+    fmt.space_before = Pt(0)
+    fmt.space_after = Pt(after)
+    if first_line_mm:
+        fmt.first_line_indent = Mm(first_line_mm)
+    if text:
+        run = paragraph.add_run(text)
+        _font(run, size=size, bold=bold, italic=italic)
+        run.font.underline = underline
+    return paragraph
+
+
+_AFTER_PBDR = (
+    "w:shd",
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
+)
+
+
+def _rule_under(container: Any, *, width_mm: float, box_mm: float) -> None:
+    """A short centred line (the one under the issuer's name and under the title): a
+    paragraph's bottom border, narrowed by indenting it on both sides."""
+    paragraph = _para(container, size=4)
+    fmt = paragraph.paragraph_format
+    side = max(0.0, (box_mm - width_mm) / 2)
+    fmt.left_indent = Mm(side)
+    fmt.right_indent = Mm(side)
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    # The schema fixes the order of a paragraph's properties; Word refuses a file where the
+    # border comes after the spacing, indentation or alignment.
+    paragraph._p.get_or_add_pPr().insert_element_before(borders, *_AFTER_PBDR)
+
+
+def _cell(table: Any, row: int, col: int, width_mm: float) -> _Cell:
+    cell: _Cell = table.cell(row, col)
+    cell.width = Mm(width_mm)
+    # A new cell holds one empty paragraph; the content is added after it, so drop it.
+    first = cell.paragraphs[0]
+    if not first.text:
+        first._p.getparent().remove(first._p)
+    return cell
+
+
+def _plain_table(document: Any, rows: int, widths: tuple[float, float]) -> Any:
+    table = document.add_table(rows=rows, cols=2)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Mm(width)
+    return table
+
+
+_ARTICLE = re.compile(r"^(Điều \d+\.)(.*)$")
+
+
+def _is_heading(line: str) -> bool:
+    """An all-capitals line ("QUYẾT ĐỊNH:", the authority of a decision) is centred, bold."""
+    letters = [ch for ch in line if ch.isalpha()]
+    return bool(letters) and line == line.upper() and len(line) <= 160
+
+
+def _body(document: Any, body: str) -> None:
+    for raw in body.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if _is_heading(line):
+            _para(document, line, bold=True, after=6)
+        elif line.startswith("Kính gửi:"):
+            _para(document, line, after=6)
+        else:
+            paragraph = _para(document, align=WD_ALIGN_PARAGRAPH.JUSTIFY, after=6, first_line_mm=10)
+            match = _ARTICLE.match(line)
+            parts = [(match.group(1), True), (match.group(2), False)] if match else [(line, False)]
+            for text, bold in parts:
+                if text:
+                    _font(paragraph.add_run(text), size=14, bold=bold)
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def render_docx(fields: Mapping[str, Any]) -> bytes:
+    """The document laid out as NĐ 30/2020 Phụ lục I asks: A4, Times New Roman, the issuer
+    top left under its superior, the national motto top right, the number and the place and
+    date under them, the type and the summary centred, the body, the recipients bottom left
+    and the signer bottom right."""
+    document = Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    normal = document.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(14)
+    rpr = normal.element.get_or_add_rPr()
+    rpr.get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "vi-VN")
+    rpr.append(lang)
+
+    right_mm = TEXT_WIDTH_MM - HEADER_LEFT_MM
+    header = _plain_table(document, 2, (HEADER_LEFT_MM, right_mm))
+    left = _cell(header, 0, 0, HEADER_LEFT_MM)
+    superior = nfc(str(fields.get("superior", ""))).strip()
+    if superior:
+        _para(left, superior.upper(), size=12)
+    _para(left, nfc(str(fields["issuer"])).strip().upper(), size=12, bold=True)
+    _rule_under(left, width_mm=22, box_mm=HEADER_LEFT_MM)
+    right = _cell(header, 0, 1, right_mm)
+    _para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", size=12, bold=True)
+    _para(right, "Độc lập - Tự do - Hạnh phúc", size=13, bold=True, underline=True)
+    number = _cell(header, 1, 0, HEADER_LEFT_MM)
+    _para(number, f"Số: {nfc(str(fields['number'])).strip()}", size=13)
+    dated = _cell(header, 1, 1, right_mm)
+    _para(dated, date_line(nfc(str(fields["place"])).strip(), fields["issued_on"]), italic=True)
+
+    _para(document, "", after=6)
+    _para(document, nfc(str(fields["kind_name"])).upper(), bold=True)
+    _para(document, nfc(str(fields["title"])).strip(), bold=True)
+    _rule_under(document, width_mm=40, box_mm=TEXT_WIDTH_MM)
+    _para(document, "", after=6)
+    _body(document, nfc(str(fields["body"])))
+    _para(document, "", after=6)
+
+    sign_right = TEXT_WIDTH_MM - SIGN_LEFT_MM
+    footer = _plain_table(document, 1, (SIGN_LEFT_MM, sign_right))
+    recipients = _cell(footer, 0, 0, SIGN_LEFT_MM)
+    _para(recipients, "Nơi nhận:", size=12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT)
+    for line in _lines(nfc(str(fields.get("recipients", "")))):
+        text = line if line.startswith("-") else f"- {line}"
+        _para(recipients, text, size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
+    signature = _cell(footer, 0, 1, sign_right)
+    _para(signature, nfc(str(fields.get("signer_title", ""))).strip().upper(), bold=True)
+    for _blank in range(4):  # room for the signature and the seal
+        _para(signature)
+    _para(signature, nfc(str(fields.get("signer", ""))).strip(), bold=True)
+
+    properties = document.core_properties
+    properties.title = nfc(str(fields["title"])).strip()
+    properties.subject = nfc(str(fields["kind_name"]))
+    properties.author = nfc(str(fields["issuer"])).strip()
+    properties.last_modified_by = properties.author
+    properties.comments = ""
+    properties.keywords = ""
+    properties.language = "vi-VN"
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+# -- issuing ----------------------------------------------------------------------------------
+
+
+def _one_line(value: Any, *, limit: int) -> str:
+    return squash_spaces(nfc(str(value or "").replace("\x00", "")))[:limit]
+
+
+def _text(value: Any) -> str:
+    lines = nfc(str(value or "").replace("\x00", "")).replace("\r\n", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip()
+
+
+def _check_texts(case: Case, texts: dict[str, str]) -> None:
+    errors: dict[str, list[str]] = {}
+    for key, value in texts.items():
+        if BLANK in value:
+            errors.setdefault(key, []).append(
+                _("Còn chỗ đánh dấu %(blank)s chưa điền: hãy điền hoặc xoá trước khi ban hành.")
+                % {"blank": BLANK}
+            )
+    name = _sealed_name(case)
+    if name:
+        for key, value in texts.items():
+            if contains_name(value, name):
+                errors.setdefault(key, []).append(
+                    _(
+                        "Văn bản không được ghi họ tên người tố cáo (Luật Tố cáo Điều 47); "
+                        "hãy gọi là “%(label)s”."
+                    )
+                    % {"label": case.filer_label}
+                )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_day(case: Case, doc_type: str, day: Any) -> dt.date:
+    if not isinstance(day, dt.date):
+        raise ValidationError({"issued_on": _("Hãy nhập ngày ban hành.")})
+    if day > services.today():
+        raise ValidationError({"issued_on": _("Ngày ban hành không được sau ngày hôm nay.")})
+    if day < case.received_on:
+        raise ValidationError({"issued_on": _("Ngày ban hành không được trước ngày nhận đơn.")})
+    if doc_type == DocumentType.ACCEPT_NOTICE and case.accepted_on and day < case.accepted_on:
+        raise ValidationError(
+            {"issued_on": _("Thông báo thụ lý không được ban hành trước ngày thụ lý.")}
+        )
+    return day
+
+
+def _check_number(case: Case, number: str, year: int) -> None:
+    taken = _register_of(case).filter(issued_on__year=year, number__iexact=number).exists()
+    if taken:
+        raise ValidationError(
+            {
+                "number": _(
+                    "Số %(number)s đã dùng cho một văn bản khác năm %(year)s; hãy lấy số khác."
+                )
+                % {"number": number, "year": year}
+            }
+        )
+
+
+def document_issue(*, case: Case, actor: Any, data: Mapping[str, Any]) -> CaseDocument:
+    """Issue a document of the case from the officer's edited draft: the text, the DOCX
+    file and the audit entry in one transaction. An acceptance notice meets the case's
+    notice deadline (Luật Tố cáo Điều 29 khoản 4, Luật Khiếu nại Điều 27)."""
+    if not permissions.can_handle_case(actor, case):
+        raise PermissionDenied(_("Bạn không có quyền ban hành văn bản của vụ việc này."))
+    doc_type = str(data.get("doc_type", ""))
+    with transaction.atomic():
+        case = Case.objects.select_for_update().select_related("ward", "unit").get(pk=case.pk)
+        if not applies(case, doc_type):
+            raise ValidationError(
+                {"doc_type": _("Văn bản này không áp dụng cho vụ việc ở bước hiện tại.")}
+            )
+        fields = {key: _one_line(data.get(key), limit=n) for key, n in DOCX_MAX_FIELD.items()}
+        body = _text(data.get("body"))
+        recipients = _text(data.get("recipients"))
+        missing = {
+            key: _("Trường này không được để trống.")
+            for key in ("issuer", "number", "place", "title", "signer", "signer_title")
+            if not fields[key]
+        }
+        if not body:
+            missing["body"] = _("Hãy nhập nội dung văn bản.")
+        if missing:
+            raise ValidationError(missing)
+        day = _check_day(case, doc_type, data.get("issued_on"))
+        _check_texts(case, {**fields, "body": body, "recipients": recipients})
+        _check_number(case, fields["number"], day.year)
+        content = render_docx(
+            DocFields(
+                superior=fields["superior"],
+                issuer=fields["issuer"],
+                number=fields["number"],
+                place=fields["place"],
+                issued_on=day,
+                kind_name=SPECS[doc_type].kind_name,
+                title=fields["title"],
+                body=body,
+                recipients=recipients,
+                signer=fields["signer"],
+                signer_title=fields["signer_title"],
+            )
+        )
+        document = CaseDocument(
+            case=case,
+            doc_type=doc_type,
+            number=fields["number"],
+            place=fields["place"],
+            issued_on=day,
+            title=fields["title"],
+            body=body,
+            recipients=recipients,
+            signer=fields["signer"],
+            signer_title=fields["signer_title"],
+            issued_by=actor if getattr(actor, "pk", None) else None,
+        )
+        document.full_clean(exclude=["file", "case", "issued_by"])
+        document.file.save(f"{secrets.token_hex(16)}.docx", ContentFile(content), save=False)
+        try:
+            document.save()
+            if doc_type == DocumentType.ACCEPT_NOTICE:
+                case.deadlines.filter(stage=Stage.NOTICE, met_on__isnull=True).update(met_on=day)
+                services.deadlines_refresh(case)
+            audit_record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                obj=document,
+                after=snapshot(document, AUDIT_FIELDS),
+                ward_id=case.ward_id,
+                unit_id=case.unit_id,
+            )
+        except BaseException:
+            document.file.storage.delete(document.file.name)
+            raise
+    return document
