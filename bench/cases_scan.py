@@ -220,14 +220,17 @@ def _explain(connection: Any, sql: str, params: Any, sqlite: bool) -> str:
 
 def measure(server_env: dict[str, str]) -> dict[str, Any]:
     """Run the measurements in a process of the instance; returns the figures."""
-    out = subprocess.run(
+    done = subprocess.run(
         [sys.executable, __file__, "--inner"],
         env=server_env,
-        check=True,
+        check=False,
         capture_output=True,
         text=True,
-    ).stdout
-    return dict(json.loads(out.strip().splitlines()[-1]))
+    )
+    if done.returncode:
+        sys.stderr.write(done.stderr)
+        done.check_returncode()
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
 def record_all(figures: dict[str, Any]) -> None:

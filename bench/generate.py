@@ -889,7 +889,7 @@ def _cases_insert(
         "address_enc",
         "contact_enc",
         "petition_enc",
-        "petition_name",
+        "petition_name_enc",
         "petition_type",
     ]
     suspension_fields = ["case_id", "starts_on", "ends_on", "reason"]

@@ -576,16 +576,18 @@ def test_an_open_suspension_stops_the_clock() -> None:
     assert due_date(D(2026, 3, 2), 30, DayCount.CALENDAR, CAL, [(D(2026, 3, 10), None)]) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (reported): an open suspension that starts after the period has already "
-    "run out blanks the due date, so an overdue case leaves the overdue board while suspended",
+@pytest.mark.parametrize(
+    ("opened", "due"),
+    [
+        # 30 days from Mon 02/03 end Wed 01/04 (Luật Tố cáo Điều 30).
+        (D(2026, 3, 10), None),  # opened while the time ran: it stands still
+        (D(2026, 4, 1), None),  # opened on the last day: that day is not counted
+        (D(2026, 4, 2), D(2026, 4, 1)),  # the day after: the deadline had passed
+        (D(2026, 4, 15), D(2026, 4, 1)),  # a suspension gives no time back (Điều 34)
+    ],
 )
-def test_a_suspension_opened_after_the_deadline_leaves_it_in_place() -> None:
-    # 30 days from Mon 02/03 end Wed 01/04; a suspension opened on Wed 15/04 does not give
-    # back time that had already run out.
-    suspended = [(D(2026, 4, 15), None)]
-    assert due_date(D(2026, 3, 2), 30, DayCount.CALENDAR, CAL, suspended) == D(2026, 4, 1)
+def test_a_suspension_opened_after_the_deadline_leaves_it_in_place(opened, due) -> None:
+    assert due_date(D(2026, 3, 2), 30, DayCount.CALENDAR, CAL, [(opened, None)]) == due
 
 
 # -- properties ----------------------------------------------------------------------------------
@@ -643,6 +645,16 @@ def test_a_suspension_never_makes_a_deadline_earlier(start, days, count, suspens
     suspended = due_date(start, days, count, CAL, suspensions)
     assert plain is not None and suspended is not None
     assert suspended >= plain
+
+
+@settings(deadline=None)
+@given(start=starts, days=lengths, opened=st.integers(min_value=-10, max_value=200))
+def test_an_open_suspension_blanks_a_deadline_only_if_it_began_in_time(start, days, opened) -> None:
+    plain = due_date(start, days, DayCount.WORKING, CAL)
+    assert plain is not None
+    begin = start + dt.timedelta(days=opened)
+    suspended = due_date(start, days, DayCount.WORKING, CAL, [(begin, None)])
+    assert suspended == (None if begin <= plain else plain)
 
 
 @settings(deadline=None)

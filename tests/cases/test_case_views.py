@@ -124,7 +124,7 @@ def test_the_unit_head_unseals_with_a_reason_and_it_is_audited(client, cast) -> 
     case = _denunciation(cast)
     client.force_login(cast.unit_x_head)
     short = client.post(reverse("cases:case_unseal", args=[case.pk]), {"reason": "xem"})
-    assert short.status_code == 400
+    assert short.status_code == 200
     assert SECRET_NAME not in short.content.decode()
     response = client.post(
         reverse("cases:case_unseal", args=[case.pk]), {"reason": "Cần mời người tố cáo làm việc"}
@@ -185,7 +185,7 @@ def test_a_refused_move_says_why_and_changes_nothing(client, cast) -> None:
     case = _complaint(cast)
     client.force_login(cast.department)
     response = client.post(reverse("cases:case_transition", args=[case.pk]), {"to": "closed"})
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "Bước này không được phép" in response.content.decode()
     case.refresh_from_db()
     assert case.status == CaseStatus.RECEIVED

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -15,7 +17,14 @@ from antq.cases.demo import DEFAULT_CASES, demo_case_plans, demo_cases_create
 from antq.cases.models import Case, CaseDeadline, CaseEvent, DeadlineAlert, SealedIdentity
 from antq.cases.reminders import OVERDUE
 from antq.cases.services import today, work_calendar
-from antq.cases.status import FINAL_STATUSES, CaseKind, CaseStatus, Complexity, move_to
+from antq.cases.status import (
+    FINAL_STATUSES,
+    CaseKind,
+    CaseStatus,
+    Complexity,
+    DocumentType,
+    move_to,
+)
 from antq.core.audit import audit_verify
 from antq.core.models import AuditEntry, Notification
 from antq.registry.demo import demo_city_create
@@ -24,7 +33,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo_city() -> None:
+def demo_city(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path  # the acceptance notices' DOCX files
     demo_city_create(units=60)
 
 
@@ -91,7 +101,19 @@ def test_a_very_complex_denunciation_is_extended_twice_and_one_case_is_suspended
     assert suspended.exists()
     for case in suspended:
         assert case.suspensions.filter(ends_on__isnull=True).count() == 1
-        assert case.next_due_on is None
+        # The time of the resolution stands still while suspended (Luật Tố cáo Điều 34).
+        assert case.deadlines.get(stage="resolution").due_on is None
+
+
+def test_accepted_denunciations_have_their_acceptance_notice_issued(demo_city: None) -> None:
+    demo_cases_create()
+    accepted = Case.objects.filter(kind=CaseKind.DENUNCIATION).exclude(accepted_on=None)
+    assert accepted.count() >= 5
+    for case in accepted:
+        notice = case.documents.get(doc_type=DocumentType.ACCEPT_NOTICE)
+        assert case.accepted_on is not None and notice.issued_on >= case.accepted_on
+        assert case.deadlines.get(stage="notice").met_on == notice.issued_on
+        assert notice.file.name
 
 
 def test_denunciators_are_sealed_and_never_named_on_the_case(demo_city: None) -> None:

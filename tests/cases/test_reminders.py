@@ -316,12 +316,6 @@ def test_no_email_copy_when_alert_emails_are_off(cast, settings) -> None:
     assert not OutboxMessage.objects.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (reported): a deadline moved by an extension (or a suspension, or a change "
-    "of complexity) is never reminded again: the alerts and notification keys of the old "
-    "due date are reused",
-)
 def test_an_extended_deadline_is_reminded_again_before_its_new_date(cast) -> None:
     case = services.case_register(
         actor=cast.department,

@@ -221,11 +221,6 @@ def test_a_case_without_a_sealed_identity_has_nothing_to_unseal(cast) -> None:
     assert _reveals(case) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (reported): the petition's file name is stored in plain text in "
-    "SealedIdentity.petition_name, and scans are often named after the denunciator",
-)
 def test_the_petition_file_name_does_not_reveal_the_denunciator(cast) -> None:
     scan = CleanFile(
         name=f"Đơn tố cáo - {NAME}.pdf",
@@ -236,3 +231,5 @@ def test_the_petition_file_name_does_not_reveal_the_denunciator(cast) -> None:
     case = _denunciation(cast, sealed=SealedInput(name=NAME, petition=scan))
     identity = SealedIdentity.objects.get(case=case)
     assert "Nhung" not in str(SealedIdentity.objects.filter(pk=identity.pk).values().get())
+    revealed = services.case_unseal(case=case, actor=cast.leader, reason=REASON)
+    assert revealed.petition_name == f"Đơn tố cáo - {NAME}.pdf"

@@ -12,6 +12,7 @@ string at a time, on the same starting data.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import time
@@ -33,6 +34,12 @@ from openpyxl import load_workbook
 
 from antq.accounts.models import ApiToken, User
 from antq.accounts.services import token_create
+from antq.cases import documents
+from antq.cases import models as case_models
+from antq.cases import services as case_services
+from antq.cases.status import CaseStatus, DocumentType, Stage
+from antq.core.crypto import decrypt
+from antq.core.models import AuditAction, AuditEntry
 from antq.registry import services as registry_services
 from antq.registry.models import ImportBatch, Unit
 from antq.registry.status import UnitKind
@@ -109,6 +116,10 @@ class World:
     subject: User
     partner: Partner
     token: ApiToken
+    # An accepted denunciation about unit X (its acceptance notice may be issued) and the
+    # deadline rule its acceptance was counted by (a rule in use: its key fields are locked).
+    case: case_models.Case
+    case_rule: case_models.DeadlineRule
     units_before: set[int] = field(default_factory=set)
 
 
@@ -135,6 +146,19 @@ def world(cast: Cast, settings: Any, tmp_path: Any) -> World:
     )
     token, _raw = token_create(actor=cast.admin, user=cast.unit_x_officer, name="Ứng dụng A")
     partner, _key = partner_create(actor=None, name="Ứng dụng đối tác")
+    case = case_services.case_register(
+        actor=cast.department,
+        kind="denunciation",
+        subject="Tố cáo bảo vệ thu tiền gửi xe trái quy định",
+        content="Nội dung đơn tố cáo.",
+        channel="post",
+        received_on=case_services.today() - dt.timedelta(days=20),
+        unit=cast.unit_x,
+        respondent="Ông Phạm Văn Bảo, bảo vệ",
+        sealed=case_services.SealedInput(name="Trần Thị Tố Giác"),
+    )
+    for to in (CaseStatus.INITIAL, CaseStatus.ACCEPTED):
+        case = case_services.case_transition(case=case, to=to, actor=cast.department)
     return World(
         cast=cast,
         tip=Tip.objects.get(pk=receipt.tip.pk),
@@ -145,6 +169,8 @@ def world(cast: Cast, settings: Any, tmp_path: Any) -> World:
         subject=cast.unit_y_officer,
         partner=partner,
         token=token,
+        case=case_models.Case.objects.get(pk=case.pk),
+        case_rule=case.deadlines.get(stage=Stage.ACCEPTANCE).rule,
         units_before={cast.unit_x.pk, cast.unit_y.pk},
     )
 
@@ -276,6 +302,146 @@ def _user_data(w: World) -> dict[str, Any]:
         "unit": "",
         "password": "mat-khau-rat-dai-2026!",
     }
+
+
+# -- complaint and denunciation cases (antq/cases) ------------------------------------------
+
+
+def _case_url(w: World) -> str:
+    return reverse("cases:case_detail", args=[w.case.pk])
+
+
+def _new_case(w: World) -> case_models.Case | None:
+    return case_models.Case.objects.exclude(pk=w.case.pk).order_by("-pk").first()
+
+
+def _new_case_url(w: World) -> str:
+    case = _new_case(w)
+    assert case is not None
+    return reverse("cases:case_detail", args=[case.pk])
+
+
+def _case_data(w: World, **fields: Any) -> dict[str, Any]:
+    data = {
+        "kind": "complaint_1",
+        "subject": "Khiếu nại quyết định kỷ luật khiển trách",
+        "content": "Ông A khiếu nại quyết định kỷ luật của bệnh viện.",
+        "filer_name": "Lê Thị Khiếu",
+        "respondent": "Giám đốc bệnh viện",
+        "channel": "direct",
+        "received_on": (case_services.today() - dt.timedelta(days=3)).isoformat(),
+        "unit": w.cast.unit_x.pk,
+        "ward": "",
+        "complexity": "normal",
+        "handler": "",
+        "sealed_name": "",
+        "sealed_address": "",
+        "sealed_contact": "",
+    }
+    data.update(fields)
+    return data
+
+
+def _sealed(w: World, field_name: str) -> str | None:
+    """A field of the new denunciation's sealed identity, decrypted."""
+    case = _new_case(w)
+    identity = case_models.SealedIdentity.objects.filter(case=case).first()
+    if identity is None:
+        return None
+    return decrypt(getattr(identity, field_name.replace("sealed_", "") + "_enc"))
+
+
+def _case_edit_data(w: World) -> dict[str, Any]:
+    case = w.case
+    return {
+        "subject": case.subject,
+        "content": case.content,
+        "respondent": case.respondent,
+        "complexity": case.complexity,
+        "remote_area": "",
+        "handler": "",
+        "reason": "",
+    }
+
+
+def _last_event_reason(w: World) -> str | None:
+    event = case_models.CaseEvent.objects.filter(case=w.case).order_by("-pk").first()
+    return None if event is None else event.reason
+
+
+def _document_url(w: World) -> str:
+    return reverse("cases:document_new", args=[w.case.pk]) + f"?type={DocumentType.ACCEPT_NOTICE}"
+
+
+def _document_data(w: World) -> dict[str, Any]:
+    """The pre-filled draft of the acceptance notice as an officer completes and posts it."""
+    draft = documents.draft_for_case(w.case, DocumentType.ACCEPT_NOTICE, today=case_services.today())
+    data = {
+        k: v.replace(documents.BLANK, "Công an phường Hoàn Kiếm") if isinstance(v, str) else v
+        for k, v in draft.items()
+    }
+    data.pop("doc_type")
+    data["signer"] = data["signer"] or "Nguyễn Văn Trưởng"
+    data["issued_on"] = data["issued_on"].isoformat()
+    return data
+
+
+# The fields a CaseDocument keeps as typed (the issuer and superior are printed only).
+DOCUMENT_STORED = ("body", "title", "recipients", "number", "place", "signer", "signer_title")
+
+
+def _new_document(w: World, field_name: str) -> str | None:
+    return _attr(case_models.CaseDocument.objects.order_by("-pk").first(), field_name)
+
+
+def _rule_data(rule: case_models.DeadlineRule | None = None) -> dict[str, Any]:
+    if rule is None:  # a later law's version of a stage
+        return {
+            "law": "tc2018",
+            "article": "Điều 30 khoản 1",
+            "kind": "denunciation",
+            "stage": "resolution",
+            "private_enterprise": "",
+            "effective_from": "2035-01-01",
+            "day_count": "calendar",
+            "days": "30",
+            "complex_days": "60",
+            "remote_days": "",
+            "remote_complex_days": "",
+            "extension_days": "30",
+            "extensions_complex": "1",
+            "extensions_very_complex": "2",
+            "note": "",
+        }
+    return {
+        name: ("on" if value else "")
+        if isinstance(value, bool)
+        else (value.isoformat() if isinstance(value, dt.date) else ("" if value is None else value))
+        for name in (
+            "law",
+            "article",
+            "kind",
+            "stage",
+            "private_enterprise",
+            "effective_from",
+            "day_count",
+            "days",
+            "complex_days",
+            "remote_days",
+            "remote_complex_days",
+            "extension_days",
+            "extensions_complex",
+            "extensions_very_complex",
+            "note",
+        )
+        for value in [getattr(rule, name)]
+    }
+
+
+def _swap_day() -> dt.date:
+    """A Saturday of next January before any Tết: a weekend day that may be worked."""
+    day = dt.date(case_services.today().year + 1, 1, 8)
+    return day + dt.timedelta(days=(5 - day.weekday()) % 7)
 
 
 CASES: dict[str, Case] = {
@@ -648,6 +814,270 @@ CASES: dict[str, Case] = {
         verbatim=frozenset({"body"}),
         viewer="department",
     ),
+    # -- complaint and denunciation cases
+    "cases:case_create": Case(
+        role="department",
+        url=lambda w: reverse("cases:case_create"),
+        data=_case_data,
+        fields=lambda: {
+            "subject": full_corpus(),
+            "content": full_corpus(),
+            "filer_name": subset(),
+            "respondent": subset(),
+            "received_on": odd(BAD_DATES),
+            "unit": odd(BAD_INTS),
+            "handler": odd(BAD_INTS),
+            "kind": subset()[:2],
+            "channel": subset()[:2],
+            "complexity": subset()[:2],
+            "tip": odd(BAD_INTS),
+        },
+        stored=lambda w, f: _attr(_new_case(w), f)
+        if f in ("subject", "content", "filer_name", "respondent")
+        else None,
+        shown=lambda w: [_new_case_url(w), reverse("cases:case_list")],
+        displayed=frozenset({"subject", "content", "filer_name", "respondent"}),
+        verbatim=frozenset({"subject", "content", "filer_name", "respondent"}),
+    ),
+    # The same form for a denunciation: the denunciator's identity, stored sealed.
+    "cases:case_create (denunciation)": Case(
+        role="ward_a_officer",
+        url=lambda w: reverse("cases:case_create"),
+        data=lambda w: _case_data(
+            w,
+            kind="denunciation",
+            filer_name="",
+            unit="",
+            ward=w.cast.ward_a.pk,
+            sealed_name="Nguyễn Văn Tố",
+            sealed_address="Số 1 Hàng Bạc",
+            sealed_contact="0912345678",
+        ),
+        fields=lambda: {
+            "sealed_name": full_corpus(),
+            "sealed_address": subset(),
+            "sealed_contact": subset(),
+            "ward": odd(BAD_INTS),
+        },
+        stored=lambda w, f: _sealed(w, f) if f.startswith("sealed_") else None,
+        shown=lambda w: [_new_case_url(w), reverse("cases:case_list")],
+        verbatim=frozenset({"sealed_name", "sealed_address", "sealed_contact"}),
+    ),
+    "cases:case_edit": Case(
+        role="unit_x_officer",
+        url=lambda w: reverse("cases:case_edit", args=[w.case.pk]),
+        data=_case_edit_data,
+        fields=lambda: {
+            "subject": full_corpus(),
+            "content": subset(),
+            "respondent": subset(),
+            "reason": subset(),
+            "handler": odd(BAD_INTS),
+            "complexity": subset()[:2],
+        },
+        stored=lambda w, f: _attr(case_models.Case.objects.get(pk=w.case.pk), f)
+        if f in ("subject", "content", "respondent")
+        else None,
+        shown=lambda w: [_case_url(w), "/nhat-ky/"],
+        displayed=frozenset({"subject", "content", "respondent"}),
+        verbatim=frozenset({"subject", "content", "respondent"}),
+    ),
+    "cases:case_transition": Case(
+        role="department",
+        url=lambda w: reverse("cases:case_transition", args=[w.case.pk]),
+        data=lambda w: {"to": CaseStatus.VERIFYING, "on": "", "reason": "", "conclusion": ""},
+        fields=lambda: {
+            "reason": full_corpus(),
+            "conclusion": subset(),
+            "on": odd(BAD_DATES),
+            "to": subset()[:2],
+        },
+        stored=lambda w, f: _last_event_reason(w) if f == "reason" else None,
+        shown=lambda w: [_case_url(w), "/nhat-ky/"],
+        displayed=frozenset({"reason"}),
+        verbatim=frozenset({"reason"}),
+    ),
+    "cases:case_unseal": Case(
+        role="leader",
+        url=lambda w: reverse("cases:case_unseal", args=[w.case.pk]),
+        data=lambda w: {"reason": "Cần liên hệ người tố cáo để xác minh thêm"},
+        fields=lambda: {"reason": full_corpus(), "petition": subset()[:2]},
+        stored=lambda w, f: _attr(
+            AuditEntry.objects.filter(action=AuditAction.REVEAL).order_by("-pk").first(), f
+        )
+        if f == "reason"
+        else None,
+        shown=lambda w: [_case_url(w), "/nhat-ky/"],
+        verbatim=frozenset({"reason"}),
+    ),
+    "cases:document_new": Case(
+        role="department",
+        url=_document_url,
+        data=_document_data,
+        fields=lambda: {
+            "body": full_corpus(),
+            "title": full_corpus(),
+            "recipients": subset(),
+            "number": subset(),
+            "issuer": mini(),
+            "superior": mini(),
+            "place": mini(),
+            "signer": mini(),
+            "signer_title": mini(),
+            "issued_on": odd(BAD_DATES),
+        },
+        stored=lambda w, f: _new_document(w, f) if f in DOCUMENT_STORED else None,
+        shown=lambda w: [_case_url(w)],
+        displayed=frozenset({"title", "number"}),
+        verbatim=frozenset({"body", "title", "recipients"}),
+    ),
+    "cases:case_list": Case(
+        role="ward_a_officer",
+        url=lambda w: reverse("cases:case_list"),
+        data=lambda w: {"q": "", "kind": "", "status": "", "ward": "", "year": "", "unit": ""},
+        fields=lambda: {
+            "q": full_corpus(),
+            "year": odd(BAD_INTS),
+            "ward": odd(BAD_INTS),
+            "unit": odd(BAD_INTS),
+            "page": odd(BAD_INTS),
+            "kind": subset()[:2],
+            "status": subset()[:2],
+        },
+        method="get",
+    ),
+    "cases:overdue_board": Case(
+        role="department",  # who may look ahead with ?ngay=
+        url=lambda w: reverse("cases:overdue_board"),
+        data=lambda w: {"stage": "", "kind": "", "ward": "", "block": ""},
+        fields=lambda: {
+            "ngay": odd(BAD_DATES),
+            "ward": odd(BAD_INTS),
+            "page": odd(BAD_INTS),
+            "stage": subset()[:2],
+            "kind": subset()[:2],
+            "block": subset()[:2],
+        },
+        method="get",
+    ),
+    "cases:statistics": Case(
+        role="department",
+        url=lambda w: reverse("cases:statistics"),
+        data=lambda w: {"year": "", "date_from": "", "date_to": ""},
+        fields=lambda: {
+            "date_from": odd(BAD_DATES),
+            "date_to": odd(BAD_DATES),
+            "year": odd(BAD_INTS),
+        },
+        method="get",
+    ),
+    "cases:statistics_xlsx": Case(
+        role="ward_a_officer",
+        url=lambda w: reverse("cases:statistics_xlsx"),
+        data=lambda w: {"year": "", "date_from": "", "date_to": ""},
+        fields=lambda: {
+            "date_from": odd(BAD_DATES),
+            "date_to": odd(BAD_DATES),
+            "year": odd(BAD_INTS),
+        },
+        method="get",
+    ),
+    "cases:rule_create": Case(
+        role="department",
+        url=lambda w: reverse("cases:rule_create"),
+        data=lambda w: _rule_data(),
+        fields=lambda: {
+            "article": full_corpus(),
+            "note": subset(),
+            "effective_from": odd(BAD_DATES),
+            "days": odd(BAD_INTS),
+            "complex_days": odd(BAD_INTS),
+            "extension_days": odd(BAD_INTS),
+            "extensions_very_complex": odd(BAD_INTS),
+            "law": subset()[:2],
+            "kind": subset()[:2],
+            "stage": subset()[:2],
+            "day_count": subset()[:2],
+        },
+        stored=lambda w, f: _attr(case_models.DeadlineRule.objects.order_by("-pk").first(), f)
+        if f in ("article", "note")
+        else None,
+        shown=lambda w: [reverse("cases:rule_list")],
+        displayed=frozenset({"article", "note"}),
+        verbatim=frozenset({"article", "note"}),
+    ),
+    # ?from=<id> copies a rule into the new one.
+    "cases:rule_create (copy)": Case(
+        role="admin",
+        url=lambda w: reverse("cases:rule_create"),
+        data=lambda w: {"from": w.case_rule.pk},
+        fields=lambda: {"from": odd(BAD_INTS) + subset()[:2]},
+        method="get",
+    ),
+    # A rule in use: what it applies to is locked, its figures and wording are not.
+    "cases:rule_edit": Case(
+        role="admin",
+        url=lambda w: reverse("cases:rule_edit", args=[w.case_rule.pk]),
+        data=lambda w: _rule_data(w.case_rule),
+        fields=lambda: {
+            "article": subset(),
+            "note": full_corpus(),
+            "days": odd(BAD_INTS),
+            "remote_days": odd(BAD_INTS),
+            "effective_from": odd(BAD_DATES),
+            "kind": subset()[:2],
+        },
+        stored=lambda w, f: _attr(case_models.DeadlineRule.objects.get(pk=w.case_rule.pk), f)
+        if f in ("article", "note")
+        else None,
+        shown=lambda w: [reverse("cases:rule_list"), _case_url(w)],
+        displayed=frozenset({"article", "note"}),
+        verbatim=frozenset({"article", "note"}),
+    ),
+    "cases:calendar_days": Case(
+        role="department",
+        url=lambda w: reverse("cases:calendar_days"),
+        data=lambda w: {
+            "day": _swap_day().isoformat(),
+            "kind": "working",
+            "note": "Thông báo làm bù ngày thứ Bảy",
+        },
+        fields=lambda: {
+            "note": full_corpus(),
+            "day": odd(BAD_DATES),
+            "kind": subset()[:2],
+        },
+        stored=lambda w, f: _attr(case_models.CalendarDay.objects.order_by("-pk").first(), f)
+        if f == "note"
+        else None,
+        shown=lambda w: [f"{reverse('cases:calendar_days')}?year={_swap_day().year}"],
+        displayed=frozenset({"note"}),
+        verbatim=frozenset({"note"}),
+    ),
+    "cases:calendar_days (year)": Case(
+        role="unit_y_officer",
+        url=lambda w: reverse("cases:calendar_days"),
+        data=lambda w: {"year": str(_swap_day().year)},
+        fields=lambda: {"year": odd(BAD_INTS) + subset()[:2]},
+        method="get",
+    ),
+    "cases:scan_run": Case(
+        role="department",
+        url=lambda w: reverse("cases:scan_run"),
+        data=lambda w: {"day": ""},
+        fields=lambda: {"day": odd(BAD_DATES) + subset()[:2]},
+        shown=lambda w: [reverse("cases:rule_list")],
+    ),
+    # -- the user's own notifications
+    "core:notification_mark_read": Case(
+        role="ward_a_officer",
+        url=lambda w: reverse("core:notification_mark_read"),
+        data=lambda w: {"id": "", "next": "/"},
+        fields=lambda: {
+            "id": odd(BAD_INTS) + subset()[:2],
+            "next": [*subset()[:2], ("//evil.example/", Hostile("open_redirect", "x"))],
+        },
+    ),
 }
 
 
@@ -805,6 +1235,9 @@ COVERED_ELSEWHERE: dict[str, str] = {
     "accounts:token_revoke": "takes no input",
     "channels:sms_inbound": "signed by the gateway (tests/tips/test_sms_webhook.py)",
     "set_language": "Django's view",
+    "cases:case_add_files": "test_case_files_are_refused_in_vietnamese_or_stored_inert",
+    "cases:rule_delete": "takes no input",
+    "cases:calendar_day_delete": "takes no input",
 }
 
 
@@ -831,6 +1264,12 @@ NO_INPUT = {
     "public:bulletin_list",
     "public:bulletin_detail",
     "public:bulletin_feed",
+    "cases:case_detail",
+    "cases:attachment_download",
+    "cases:document_download",
+    "cases:rule_list",
+    "core:notification_list",
+    "core:notification_open",
 }
 
 
@@ -984,6 +1423,46 @@ def test_tip_attachments_are_refused_in_vietnamese_or_stored_inert(
     assert "<script>" not in download["Content-Disposition"]
     assert "\u202e" not in download["Content-Disposition"]
     page = client.get(reverse("tips:tip_detail", args=[attachment.tip_id])).content.decode()
+    assert "<script>alert(" not in page
+
+
+@pytest.mark.parametrize("name", ATTACHMENT_FILES)
+def test_case_files_are_refused_in_vietnamese_or_stored_inert(
+    client: Any, world: World, name: str
+) -> None:
+    """The case file takes the same checks as a tip's attachments: a hostile file is refused
+    with a Vietnamese message and nothing is written, or kept inert and served as a download."""
+    hostile = _files()[name]
+    client.force_login(world.cast.unit_x_officer)
+    before = AuditEntry.objects.count()
+    upload = SimpleUploadedFile(hostile.filename, hostile.content, hostile.content_type)
+    started = time.monotonic()
+    response = client.post(
+        reverse("cases:case_add_files", args=[world.case.pk]), {"attachments": upload}
+    )
+    assert time.monotonic() - started < 10
+    attachment = case_models.CaseAttachment.objects.filter(case=world.case).first()
+    if attachment is None:
+        assert response.status_code == 200
+        errors = _errors(response)
+        assert errors and all(VIETNAMESE.search(e) for e in errors), errors
+        assert AuditEntry.objects.count() == before  # nothing kept, nothing audited
+        return
+    assert response.status_code == 302
+    stored = attachment.file.read()
+    if attachment.content_type == "image/jpeg":
+        assert b"%PDF" not in stored and b"JavaScript" not in stored  # re-encoded pixels only
+    assert "\u202e" not in attachment.name and "<" not in attachment.name[:1]
+    download = client.get(
+        reverse("cases:attachment_download", args=[world.case.pk, attachment.token])
+    )
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith("attachment")
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert download["Content-Security-Policy"] == "sandbox"
+    assert "<script>" not in download["Content-Disposition"]
+    assert "\u202e" not in download["Content-Disposition"]
+    page = client.get(reverse("cases:case_detail", args=[world.case.pk])).content.decode()
     assert "<script>alert(" not in page
 
 

@@ -6,8 +6,9 @@ history and audit trail are the product's own. The dates are chosen backwards fr
 some cases wait past their deadline (received long ago and still not accepted, or still
 being verified), some are due within one or five working days, one is suspended, one very
 complex denunciation has been extended twice; the rest are spread over the last months,
-closed, withdrawn, concluded. The deadline scan runs once at the end, so the demo inbox has
-its reminders. Every name is invented. Demo data only.
+closed, withdrawn, concluded. Each accepted denunciation has its acceptance notice issued
+from the document's draft (which meets its notice deadline). The deadline scan runs once at
+the end, so the demo inbox has its reminders. Every name is invented. Demo data only.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from antq.accounts.roles import Role
 from antq.cases import services
 from antq.cases.calendar import WorkCalendar
 from antq.cases.deadlines import add_working_days, days_for, due_date, rule_for
+from antq.cases.documents import document_issue, draft_for_case
 from antq.cases.models import Case, CaseDeadline, DeadlineRule
 from antq.cases.reminders import deadline_scan
 from antq.cases.services import (
@@ -35,7 +37,15 @@ from antq.cases.services import (
     case_transition,
     work_calendar,
 )
-from antq.cases.status import COMPLAINT_KINDS, CaseChannel, CaseKind, CaseStatus, Complexity, Stage
+from antq.cases.status import (
+    COMPLAINT_KINDS,
+    CaseChannel,
+    CaseKind,
+    CaseStatus,
+    Complexity,
+    DocumentType,
+    Stage,
+)
 from antq.registry.demo import (
     DEFAULT_SEED,
     GIVEN_FEMALE,
@@ -669,7 +679,7 @@ def demo_cases_create(
     cast = _Cast()
     if Case.objects.exists() or not cast.focus or cast.department is None:
         return DemoCasesResult(0, 0, 0, 0)
-    day = today or services.today()
+    day = min(today or services.today(), services.today())
     rng = random.Random(seed)  # noqa: S311 - demo data, reproducible on purpose
     dates = _Dates(day, work_calendar(), list(DeadlineRule.objects.all()))
     with transaction.atomic():
@@ -738,7 +748,8 @@ def _create(rng: random.Random, plan: Plan, number: int, cast: _Cast, dates: _Da
         sealed=sealed,
     )
     extensions = 0
-    for to, on in zip(PATHS[plan.path], days[1:], strict=True):
+    steps = PATHS[plan.path]
+    for step, (to, on) in enumerate(zip(steps, days[1:], strict=True)):
         reason = ""
         if to == S.EXTENDED:
             reason = REASONS[to][min(extensions, len(REASONS[to]) - 1)]
@@ -753,7 +764,20 @@ def _create(rng: random.Random, plan: Plan, number: int, cast: _Cast, dates: _Da
             on=on,
             conclusion=topic.conclusion.format(**values) if to == S.CONCLUDED else "",
         )
+        if to == S.ACCEPTED and denunciation:
+            # The denunciator is told within five working days (Luật Tố cáo Điều 29).
+            later = days[step + 2] if step + 2 < len(days) else dates.today
+            _notice(case, handler, min(on + dt.timedelta(days=rng.randint(0, 2)), later))
     return case
+
+
+def _notice(case: Case, actor: User | None, day: dt.date) -> None:
+    """Issue the acceptance notice from its draft, as an officer would, signed by the
+    unit's head or, for the ward police, by the officer handling the case."""
+    draft = draft_for_case(case, DocumentType.ACCEPT_NOTICE, today=day)
+    if not draft["signer"] and actor is not None:
+        draft["signer"] = actor.full_name or actor.username
+    document_issue(case=case, actor=actor, data=draft)
 
 
 def _days(

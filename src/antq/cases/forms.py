@@ -131,7 +131,7 @@ class CaseForm(forms.Form):
         help_text=_("Chỉ cần khi vụ việc không gắn với đơn vị; nếu có đơn vị, lấy theo đơn vị."),
     )
     complexity = forms.ChoiceField(
-        label=_("Mức độ"), choices=Complexity.choices, initial=Complexity.NORMAL
+        label=_("Mức độ phức tạp"), choices=Complexity.choices, initial=Complexity.NORMAL
     )
     remote_area = forms.BooleanField(
         label=_("Vùng sâu, vùng xa, đi lại khó khăn (thời hạn dài hơn theo luật)"),

@@ -140,7 +140,7 @@ class Case(models.Model):
     channel = models.CharField(_("hình thức tiếp nhận"), max_length=20, choices=CaseChannel.choices)
     received_on = models.DateField(_("ngày nhận đơn"))
     complexity = models.CharField(
-        _("mức độ"), max_length=20, choices=Complexity.choices, default=Complexity.NORMAL
+        _("mức độ phức tạp"), max_length=20, choices=Complexity.choices, default=Complexity.NORMAL
     )
     remote_area = models.BooleanField(_("vùng sâu, vùng xa, đi lại khó khăn"), default=False)
     private_enterprise = models.BooleanField(default=False, editable=False)

@@ -192,18 +192,26 @@ def _start_stage(case: Case, stage: str, on: dt.date) -> CaseDeadline | None:
 
 def deadlines_refresh(case: Case, calendar: WorkCalendar | None = None) -> None:
     """Recompute the due date of every open deadline (after a suspension, an extension, a
-    change of complexity) and the case's nearest one."""
+    change of complexity) and the case's nearest one. A suspension stops the time of the
+    resolution (Luật Tố cáo Điều 34), not of the notices around it."""
     calendar = calendar or work_calendar()
     periods = list(case.suspensions.values_list("starts_on", "ends_on"))
     nearest: dt.date | None = None
     for deadline in case.deadlines.filter(met_on__isnull=True).select_related("rule"):
+        resolution = deadline.stage == Stage.RESOLUTION
         days = days_for(
             deadline.rule,
             complexity=case.complexity,
             remote=case.remote_area,
-            extensions=case.extensions if deadline.stage == Stage.RESOLUTION else 0,
+            extensions=case.extensions if resolution else 0,
         )
-        due = due_date(deadline.starts_on, days, deadline.rule.day_count, calendar, periods)
+        due = due_date(
+            deadline.starts_on,
+            days,
+            deadline.rule.day_count,
+            calendar,
+            periods if resolution else (),
+        )
         if due != deadline.due_on or deadline.ward_id_copy != case.ward_id:
             deadline.due_on = due
             deadline.ward_id_copy = case.ward_id

@@ -71,7 +71,7 @@ class Stage(models.TextChoices):
 
 class DayCount(models.TextChoices):
     WORKING = "working", _("Ngày làm việc")
-    CALENDAR = "calendar", _("Ngày")
+    CALENDAR = "calendar", _("Ngày theo lịch")
 
 
 @dataclass(frozen=True)

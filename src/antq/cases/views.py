@@ -223,9 +223,7 @@ def _deadline_rows(case: Case) -> list[dict[str, Any]]:
     return rows
 
 
-def _detail(
-    request: HttpRequest, case: Case, forms: dict[str, Any] | None = None, status: int = 200
-) -> HttpResponse:
+def _detail(request: HttpRequest, case: Case, forms: dict[str, Any] | None = None) -> HttpResponse:
     user = request.user
     can_handle = permissions.can_handle_case(user, case)
     context: dict[str, Any] = {
@@ -249,7 +247,7 @@ def _detail(
     if context["can_unseal"]:
         context["unseal_form"] = UnsealForm()
     context.update(forms or {})
-    return render(request, "cases/case_detail.html", context, status=status)
+    return render(request, "cases/case_detail.html", context)
 
 
 @require_GET
@@ -306,7 +304,7 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("cases:case_detail", pk=case.pk)
     messages.error(request, _("Chưa chuyển được, hãy xem lỗi ở ô tương ứng bên dưới."))
-    return _detail(request, case, {"transition_form": form}, status=400)
+    return _detail(request, case, {"transition_form": form})
 
 
 @require_POST
@@ -324,7 +322,7 @@ def case_add_files(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Đã thêm %(n)s tệp vào hồ sơ.") % {"n": count})
             return redirect("cases:case_detail", pk=case.pk)
     messages.error(request, _("Chưa thêm được tệp, hãy xem lỗi bên dưới."))
-    return _detail(request, case, {"files_form": form}, status=400)
+    return _detail(request, case, {"files_form": form})
 
 
 @require_GET
@@ -387,4 +385,4 @@ def case_unseal(request: HttpRequest, pk: int) -> HttpResponse:
             response["Cache-Control"] = "private, no-store"
             return response
     messages.error(request, _("Chưa xem được, hãy xem lỗi bên dưới."))
-    return _detail(request, case, {"unseal_form": form}, status=400)
+    return _detail(request, case, {"unseal_form": form})

@@ -80,19 +80,17 @@ def document_new(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect("cases:case_detail", pk=case.pk)
         messages.error(request, _("Chưa ban hành được, hãy xem lỗi ở ô tương ứng bên dưới."))
-        status = 400
     else:
         form = DocumentForm(
             initial=documents.draft_for_case(case, doc_type, today=services.today())
         )
-        status = 200
     context = {
         "case": case,
         "form": form,
         "doc_label": DocumentType(doc_type).label,
         "preview": _preview(form, doc_type),
     }
-    return render(request, "cases/document_form.html", context, status=status)
+    return render(request, "cases/document_form.html", context)
 
 
 @require_GET
