@@ -279,3 +279,41 @@ def test_editing_the_complexity_moves_the_deadline(client, cast) -> None:
     assert response.status_code == 302
     # Complex: 45 days from 08/09/2026 → 23/10/2026 (Luật Khiếu nại Điều 28).
     assert case.deadlines.get(stage=Stage.RESOLUTION).due_on == dt.date(2026, 10, 23)
+
+
+def test_the_department_picks_the_unit_by_ward_and_name(client, cast) -> None:
+    client.force_login(cast.department)
+    options = client.get(
+        reverse("cases:unit_options"), {"ward": cast.ward_b.pk, "unit_q": cast.unit_y.name[:6]}
+    ).content.decode()
+    assert cast.unit_y.name in options and cast.unit_x.name not in options
+    response = client.post(
+        reverse("cases:case_create"),
+        _form(ward=str(cast.ward_b.pk), unit=str(cast.unit_y.pk)),
+    )
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.unit == cast.unit_y and case.ward == cast.ward_b
+
+
+def test_a_ward_officer_cannot_register_for_a_unit_outside_his_wards(client, cast) -> None:
+    client.force_login(cast.ward_a_officer)
+    options = client.get(reverse("cases:unit_options"), {"ward": cast.ward_b.pk}).content.decode()
+    assert cast.unit_y.name not in options
+    response = client.post(
+        reverse("cases:case_create"), _form(ward=str(cast.ward_a.pk), unit=str(cast.unit_y.pk))
+    )
+    assert response.status_code == 200
+    assert "Đơn vị này không có trong địa bàn của bạn." in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_the_unit_search_works_without_scripts(client, cast) -> None:
+    client.force_login(cast.department)
+    response = client.post(
+        reverse("cases:case_create"),
+        {"ward": str(cast.ward_a.pk), "unit_q": cast.unit_x.name[:8], "action": "find_unit"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and cast.unit_x.name in body
+    assert "Hãy ghi trích yếu" not in body and not Case.objects.exists()

@@ -116,3 +116,27 @@ def test_the_department_sees_the_overdue_board(
     login(page, live_server, cast.ward_a_officer.username)  # unit Y is in ward B
     page.goto(live_server.url + "/khieu-nai-to-cao/qua-han/")
     expect(page.get_by_role("link", name=late.code)).to_have_count(0)
+
+
+def test_the_department_registers_a_denunciation_for_a_unit_found_by_name(
+    page: Page, live_server: LiveServer, cast: Cast
+) -> None:
+    login(page, live_server, cast.department.username)
+    page.goto(live_server.url + "/khieu-nai-to-cao/moi/")
+    page.locator("#id_kind").select_option(value="denunciation")
+    page.locator("#id_subject").fill("Tố cáo trưởng khoa nhận tiền của người bệnh")
+    page.locator("#id_content").fill("Người tố cáo trình bày trưởng khoa nhận tiền để xếp lịch mổ.")
+    page.locator("#id_channel").select_option(value="post")
+    page.locator("#id_received_on").fill("2026-11-16")
+    page.locator("#id_ward").select_option(value=str(cast.ward_b.pk))
+    page.locator("#id_unit_q").fill(cast.unit_y.name[:10])
+    expect(page.locator("#id_unit option", has_text=cast.unit_y.name)).to_have_count(1)
+    page.locator("#id_unit").select_option(value=str(cast.unit_y.pk))
+    page.locator("#id_sealed_name").fill("Đặng Thị Giấu Tên")
+    page.get_by_role("button", name="Đăng ký vụ việc").click()
+
+    case = Case.objects.get()
+    expect(page.locator("h1")).to_contain_text(case.code)
+    assert case.unit == cast.unit_y
+    expect(page.locator("main")).to_contain_text(case.filer_label)
+    expect(page.locator("main")).not_to_contain_text("Đặng Thị Giấu Tên")

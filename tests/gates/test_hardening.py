@@ -215,6 +215,78 @@ def test_an_attachment_keeps_its_own_stricter_policy(
     assert response["Strict-Transport-Security"] == HSTS
 
 
+# Downloads of a case: what a user attached, the documents issued, the statistics workbook.
+CASE_DOWNLOADS = {
+    "a case attachment": ("cases:attachment_download", "case_attachment"),
+    "an issued document (DOCX)": ("cases:document_download", "case_document"),
+}
+
+
+@pytest.mark.parametrize("what", list(CASE_DOWNLOADS))
+def test_a_case_download_keeps_the_attachment_policy(
+    client: Client, world: World, https: None, what: str
+) -> None:
+    """A case's files are served like a tip's attachments: as a download, in a sandbox that
+    runs nothing, never sniffed, never kept by a shared cache."""
+    name, kind = CASE_DOWNLOADS[what]
+    client.force_login(world.cast.department)
+    obj = world.in_scope[("department", kind)]
+    response = client.get(_url(name, obj, kind), secure=True)
+    assert response.status_code == 200
+    assert parse_csp(response["Content-Security-Policy"]) == [{"sandbox": []}]
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Strict-Transport-Security"] == HSTS
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_the_denunciators_signed_petition_keeps_the_attachment_policy(
+    client: Client, cast: Cast, https: None, settings: Any, tmp_path: Path
+) -> None:
+    """The scan of a signed denunciation is the most private file ANTQ keeps: after the
+    audited unsealing it is served with the same policy, and no cache keeps it."""
+    from antq.cases import services as case_services
+    from antq.tips.attachments import CleanFile
+
+    settings.MEDIA_ROOT = tmp_path
+    petition = CleanFile(
+        name="don-to-cao.pdf", content_type="application/pdf", extension=".pdf", data=b"%PDF-1.4"
+    )
+    case = case_services.case_register(
+        actor=cast.department,
+        kind="denunciation",
+        subject="Tố cáo bảo vệ thu tiền gửi xe",
+        content="Nội dung đơn.",
+        channel="post",
+        received_on=case_services.today(),
+        unit=cast.unit_x,
+        sealed=case_services.SealedInput(name="Trần Thị Tố Giác", petition=petition),
+    )
+    client.force_login(cast.leader)
+    response = client.post(
+        reverse("cases:case_unseal", args=[case.pk]),
+        {"reason": "Cần đối chiếu chữ ký trên đơn tố cáo", "petition": "1"},
+        secure=True,
+    )
+    assert response.status_code == 200
+    assert response.content == b"%PDF-1.4"
+    assert parse_csp(response["Content-Security-Policy"]) == [{"sandbox": []}]
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_the_case_statistics_workbook_carries_the_security_headers(
+    client: Client, cast: Cast, https: None
+) -> None:
+    client.force_login(cast.ward_a_officer)
+    response = client.get(reverse("cases:statistics_xlsx"), secure=True)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert_security_headers(response, html=False)
+
+
 class InlineCode(HTMLParser):
     """Collects what a policy without 'unsafe-inline' would block."""
 

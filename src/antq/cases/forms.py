@@ -26,10 +26,11 @@ from antq.cases.status import (
 from antq.core.widgets import QuickSelect
 from antq.registry.models import AdministrativeArea, Unit
 from antq.registry.status import AreaLevel, UnitStatus
+from antq.textvn import fold
 from antq.tips.attachments import CleanFile, clean_uploads
 
-# Above this many units in the user's scope the unit is given by its code, not a list.
-UNIT_SELECT_MAX = 300
+# Units listed for a ward and a search; more precise typing narrows the list.
+UNIT_OPTIONS = 50
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -74,6 +75,30 @@ def handler_choices(user: Any) -> QuerySet[User]:
     return qs.filter(role__in=[Role.DEPARTMENT, Role.WARD_OFFICER, Role.UNIT_OFFICER])
 
 
+class UnitField(forms.TypedChoiceField):
+    """A unit of the user's scope, listed for the chosen ward (``unit_choices``); a submitted
+    id is checked against the scope by ``CaseForm.clean_unit``, not against the list."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(coerce=int, empty_value=None, **kwargs)
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
+def unit_choices(user: Any, ward_id: Any, q: str = "") -> list[tuple[Any, Any]]:
+    """The first units of a ward in the user's scope whose name contains ``q``."""
+    try:
+        ward = int(ward_id)
+    except (TypeError, ValueError):
+        return [("", _("— Chọn xã, phường trước —"))]
+    units = scoping.units_for(user).filter(ward_id=ward, status=UnitStatus.ACTIVE)
+    if q.strip():
+        units = units.filter(name_folded__contains=fold(q))
+    found = list(units.order_by("name").values_list("pk", "name")[:UNIT_OPTIONS])
+    return [("", _("— Không gắn với đơn vị —")), *found]
+
+
 class CaseForm(forms.Form):
     """Registering a case. A unit's officer registers for his own unit; police officers
     choose the unit (or only the ward, when no unit is concerned)."""
@@ -110,25 +135,32 @@ class CaseForm(forms.Form):
             "invalid": _("Ngày không hợp lệ."),
         },
     )
-    unit = forms.ModelChoiceField(
-        label=_("Đơn vị nơi phát sinh"),
-        queryset=Unit.objects.none(),
-        required=False,
-        widget=QuickSelect,
-        empty_label=_("— Không gắn với đơn vị —"),
-    )
-    unit_code = forms.CharField(
-        label=_("Mã số thuế / mã đơn vị nơi phát sinh"),
-        max_length=20,
-        required=False,
-        help_text=_("Để trống nếu vụ việc không gắn với đơn vị nào trong sổ đăng ký."),
-    )
     ward = forms.ModelChoiceField(
         label=_("Xã, phường"),
         queryset=AdministrativeArea.objects.none(),
         required=False,
         widget=QuickSelect,
-        help_text=_("Chỉ cần khi vụ việc không gắn với đơn vị; nếu có đơn vị, lấy theo đơn vị."),
+        help_text=_("Xã, phường nơi phát sinh vụ việc; nếu chọn đơn vị, lấy theo đơn vị."),
+    )
+    unit_q = forms.CharField(
+        label=_("Tìm đơn vị theo tên"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "autocomplete": "off",
+                "placeholder": _("Gõ vài chữ trong tên"),
+            }
+        ),
+    )
+    unit = UnitField(
+        label=_("Đơn vị nơi phát sinh"),
+        required=False,
+        help_text=_(
+            "Chọn xã, phường, gõ vài chữ trong tên đơn vị (có dấu hoặc không dấu) rồi chọn; để "
+            "trống nếu vụ việc không gắn với đơn vị nào trong sổ đăng ký."
+        ),
     )
     complexity = forms.ChoiceField(
         label=_("Mức độ phức tạp"), choices=Complexity.choices, initial=Complexity.NORMAL
@@ -161,26 +193,6 @@ class CaseForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.tip = tip
-        units = scoping.units_for(user).filter(status=UnitStatus.ACTIVE).order_by("name")
-        if user.role in UNIT_ROLES:
-            # A unit registers its own cases: no choice to make.
-            del self.fields["unit"], self.fields["unit_code"], self.fields["ward"]
-        elif units[: UNIT_SELECT_MAX + 1].count() > UNIT_SELECT_MAX:
-            del self.fields["unit"]
-        else:
-            del self.fields["unit_code"]
-            unit_field = self.fields["unit"]
-            assert isinstance(unit_field, forms.ModelChoiceField)
-            unit_field.queryset = units
-        if "ward" in self.fields:
-            ward_field = self.fields["ward"]
-            assert isinstance(ward_field, forms.ModelChoiceField)
-            ward_field.queryset = (
-                scoping.areas_for(user).filter(level=AreaLevel.WARD).order_by("name")
-            )
-        handler_field = self.fields["handler"]
-        assert isinstance(handler_field, forms.ModelChoiceField)
-        handler_field.queryset = handler_choices(user)
         if tip is not None and not self.is_bound:
             self.initial.update(
                 {
@@ -192,16 +204,33 @@ class CaseForm(forms.Form):
                     "ward": tip.ward_id,
                 }
             )
-
-    def clean_unit_code(self) -> Unit | None:
-        code = self.cleaned_data.get("unit_code", "").strip()
-        if not code:
-            return None
-        unit = scoping.units_for(self.user).filter(code=code).first()
-        if unit is None:
-            raise ValidationError(
-                _("Không tìm thấy đơn vị có mã “%(code)s” trong địa bàn của bạn.") % {"code": code}
+        if user.role in UNIT_ROLES:
+            # A unit registers its own cases: no choice to make.
+            del self.fields["unit"], self.fields["unit_q"], self.fields["ward"]
+        else:
+            source = self.data if self.is_bound else self.initial
+            unit_field = self.fields["unit"]
+            assert isinstance(unit_field, UnitField)
+            unit_field.choices = unit_choices(
+                user, source.get("ward"), str(source.get("unit_q") or "")
             )
+        if "ward" in self.fields:
+            ward_field = self.fields["ward"]
+            assert isinstance(ward_field, forms.ModelChoiceField)
+            ward_field.queryset = (
+                scoping.areas_for(user).filter(level=AreaLevel.WARD).order_by("name")
+            )
+        handler_field = self.fields["handler"]
+        assert isinstance(handler_field, forms.ModelChoiceField)
+        handler_field.queryset = handler_choices(user)
+
+    def clean_unit(self) -> Unit | None:
+        unit_id = self.cleaned_data.get("unit")
+        if unit_id is None:
+            return None
+        unit = scoping.units_for(self.user).filter(pk=unit_id).first()
+        if unit is None:
+            raise ValidationError(_("Đơn vị này không có trong địa bàn của bạn."))
         return unit
 
     def clean_sealed_petition(self) -> CleanFile | None:
@@ -213,7 +242,7 @@ class CaseForm(forms.Form):
         if self.user.role in UNIT_ROLES:
             data["unit_obj"] = self.user.unit
         else:
-            data["unit_obj"] = data.get("unit") or data.get("unit_code") or None
+            data["unit_obj"] = data.get("unit")
             if data["unit_obj"] is None and not data.get("ward"):
                 self.add_error("ward", _("Hãy chọn đơn vị, hoặc xã, phường nơi phát sinh vụ việc."))
         if data.get("kind") == CaseKind.DENUNCIATION:
@@ -296,9 +325,10 @@ class TransitionForm(forms.Form):
         super().__init__(*args, **kwargs)
         to_field = self.fields["to"]
         assert isinstance(to_field, forms.ChoiceField)
-        to_field.choices = [
-            (m.to, f"{CaseStatus(m.to).label} — {m.basis}") for m in moves_from(case.status)
-        ]
+        moves = moves_from(case.status)
+        to_field.choices = [(m.to, f"{CaseStatus(m.to).label} — {m.basis}") for m in moves]
+        if all(m.to != CaseStatus.CONCLUDED for m in moves):
+            del self.fields["conclusion"]
         self.error_messages = {"required": _("Hãy chọn bước tiếp theo.")}
         to_field.error_messages["required"] = _("Hãy chọn bước tiếp theo.")
         to_field.error_messages["invalid_choice"] = _(

@@ -10,6 +10,7 @@ urlpatterns = [
     # The register and the case file (views.py).
     path("", views.case_list, name="case_list"),
     path("moi/", views.case_create, name="case_create"),
+    path("moi/don-vi/", views.unit_options, name="unit_options"),
     path("<int:pk>/", views.case_detail, name="case_detail"),
     path("<int:pk>/sua/", views.case_edit, name="case_edit"),
     path("<int:pk>/chuyen-buoc/", views.case_transition, name="case_transition"),

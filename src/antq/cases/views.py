@@ -26,6 +26,7 @@ from antq.cases.forms import (
     FilesForm,
     TransitionForm,
     UnsealForm,
+    unit_choices,
 )
 from antq.cases.models import Case, CaseAttachment
 from antq.cases.status import FINAL_STATUSES, OPEN_STATUSES, CaseStatus, Stage
@@ -144,7 +145,8 @@ def case_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("Bạn không có quyền đăng ký vụ việc khiếu nại, tố cáo."))
     tip = _tip_for(request)
     form = CaseForm(request.POST or None, request.FILES or None, user=request.user, tip=tip)
-    if request.method == "POST" and form.is_valid():
+    finding = request.POST.get("action") == "find_unit"  # the unit search without scripts
+    if request.method == "POST" and not finding and form.is_valid():
         data = form.cleaned_data
         unit = data["unit_obj"]
         sealed = None
@@ -192,9 +194,37 @@ def case_create(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Đã đăng ký vụ việc %(code)s.") % {"code": case.code})
             return redirect("cases:case_detail", pk=case.pk)
-    if request.method == "POST":
+    if request.method == "POST" and not finding:
         messages.error(request, _("Chưa đăng ký được, hãy xem lỗi ở ô tương ứng bên dưới."))
-    return render(request, "cases/case_form.html", {"form": form, "tip": tip})
+    if finding:
+        form.errors.clear()  # only the list of units was asked for: no error yet
+    return render(request, "cases/case_form.html", _form_context(form, tip))
+
+
+def _form_context(form: CaseForm, tip: Any) -> dict[str, Any]:
+    unit_field = form.fields.get("unit")
+    source = form.data if form.is_bound else form.initial
+    return {
+        "form": form,
+        "tip": tip,
+        "unit_options": unit_field.choices if unit_field is not None else [],  # type: ignore[attr-defined]
+        "unit_chosen": str(source.get("unit") or ""),
+    }
+
+
+@require_GET
+def unit_options(request: HttpRequest) -> HttpResponse:
+    """``<option>``s of the units of a ward matching a search, for the register form (htmx)."""
+    if not permissions.can_register_case(request.user):
+        raise PermissionDenied(_("Bạn không có quyền đăng ký vụ việc khiếu nại, tố cáo."))
+    choices = unit_choices(
+        request.user, request.GET.get("ward"), request.GET.get("unit_q", "")[:100]
+    )
+    return render(
+        request,
+        "cases/case_form.html#unit_options",
+        {"unit_options": choices, "unit_chosen": ""},
+    )
 
 
 def _deadline_rows(case: Case) -> list[dict[str, Any]]:
@@ -292,7 +322,7 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
                 reason=data["reason"],
                 on=data["on"],
-                conclusion=data["conclusion"],
+                conclusion=data.get("conclusion", ""),
             )
         except ValidationError as exc:
             _add_errors(form, exc)
