@@ -98,7 +98,7 @@ def test_five_working_days_ahead_the_handler_is_reminded(cast) -> None:
         (deadline.pk, "before_5"),
         False,
     )
-    assert note.title == f"Sắp đến hạn Thụ lý (xử lý ban đầu): {case.code}"
+    assert note.title == f"Sắp đến hạn thụ lý (xử lý ban đầu): {case.code}"
     assert "16/03/2026" in note.body
     assert note.url == f"/khieu-nai-to-cao/{case.pk}/"
 
@@ -134,7 +134,7 @@ def test_once_overdue_the_handler_the_unit_head_and_the_ward_officer_are_alerted
     }
     note = Notification.objects.filter(user=cast.ward_a_officer).get()
     assert note.urgent is True
-    assert note.title == f"Quá hạn Thụ lý (xử lý ban đầu): {case.code}"
+    assert note.title == f"Quá hạn thụ lý (xử lý ban đầu): {case.code}"
     assert "Hạn thụ lý (xử lý ban đầu) là 16/03/2026, đã quá 1 ngày." in note.body
 
 
@@ -303,7 +303,7 @@ def test_email_copies_go_to_the_outbox_for_users_with_an_address(cast, settings)
     ]
     assert {(m.channel, m.object_type) for m in messages} == {("email", "core.notification")}
     assert {_about(m.object_id) for m in messages} == {(_acceptance(case).pk, OVERDUE)}
-    assert all(m.body.startswith(f"Quá hạn Thụ lý (xử lý ban đầu): {case.code}") for m in messages)
+    assert all(m.body.startswith(f"Quá hạn thụ lý (xử lý ban đầu): {case.code}") for m in messages)
 
 
 def test_no_email_copy_when_alert_emails_are_off(cast, settings) -> None:

@@ -46,7 +46,7 @@ def test_an_overdue_case_is_alerted_once(cast: Any) -> None:
     assert "Đã gửi 2 thông báo tới cán bộ." in output
     alerts = Notification.objects.order_by("user__username")
     assert [(n.user.username, n.urgent) for n in alerts] == [("ca_a", True), ("phongxdpt", True)]
-    assert alerts[0].title == f"Quá hạn Thụ lý (xử lý ban đầu): {case.code}"
+    assert alerts[0].title == f"Quá hạn thụ lý (xử lý ban đầu): {case.code}"
     assert alerts[0].url == reverse("cases:case_detail", args=[case.pk])
 
     again = scan("--on", "2026-02-02")

@@ -141,13 +141,14 @@ class _Recipients:
 
 
 def _message(row: dict, level: str, day: dt.date) -> tuple[str, str]:
-    stage = Stage(row["stage"]).label
+    label = str(Stage(row["stage"]).label)
+    stage = label[:1].lower() + label[1:]
     due = day_text(row["due_on"])
     if level == OVERDUE:
         late = (day - row["due_on"]).days
         title = _("Quá hạn %(stage)s: %(code)s") % {"stage": stage, "code": row["case__code"]}
         body = _("Hạn %(stage)s là %(due)s, đã quá %(late)s ngày. %(subject)s") % {
-            "stage": stage.lower(),
+            "stage": stage,
             "due": due,
             "late": late,
             "subject": row["case__subject"],
@@ -155,7 +156,7 @@ def _message(row: dict, level: str, day: dt.date) -> tuple[str, str]:
     else:
         title = _("Sắp đến hạn %(stage)s: %(code)s") % {"stage": stage, "code": row["case__code"]}
         body = _("Hạn %(stage)s là %(due)s. %(subject)s") % {
-            "stage": stage.lower(),
+            "stage": stage,
             "due": due,
             "subject": row["case__subject"],
         }

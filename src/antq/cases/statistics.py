@@ -48,16 +48,14 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from antq.cases.models import Case, CaseDeadline
 from antq.cases.selectors import NO_UNIT, no_unit_label
 from antq.cases.status import FINAL_STATUSES, CaseKind, CaseStatus, Stage
-from antq.registry.exporting import XLSX_CONTENT_TYPE, safe_cell
+from antq.registry.exporting import XLSX_CONTENT_TYPE, header_sheet, safe_cell
 from antq.registry.models import AdministrativeArea
 from antq.registry.status import KIND_BLOCK, Block
-from antq.tips.statistics import Breakdown, Row, months_between, percent
+from antq.tips.statistics import Breakdown, Row, chart_data, months_between, percent
 
 __all__ = [
     "XLSX_CONTENT_TYPE",
@@ -134,18 +132,7 @@ class CaseStats:
 
     def chart_data(self) -> dict[str, Any]:
         """Plain JSON for the charts of the page (``json_script``)."""
-        return {
-            "breakdowns": [
-                {
-                    "key": b.key,
-                    "title": str(b.title),
-                    "labels": [r.label for r in b.rows],
-                    "counts": [r.count for r in b.rows],
-                }
-                for b in self.breakdowns()
-            ],
-            "label": _("Số vụ việc"),
-        }
+        return chart_data(self.breakdowns(), _("Số vụ việc"))
 
 
 def _counts(qs: QuerySet[Case], *fields: str) -> list[dict[str, Any]]:
@@ -278,25 +265,6 @@ def case_statistics(
 
 # -- the workbook ------------------------------------------------------------------------------
 
-_HEADER_FILL = PatternFill("solid", fgColor="F3D6D6")
-
-
-def _sheet(workbook: Workbook, title: str, headers: list[str], widths: list[int]) -> Any:
-    """A write-only sheet with a bold, frozen header row (the look of the other exports)."""
-    sheet = workbook.create_sheet(title)
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=safe_cell(header))
-        cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        cells.append(cell)
-    sheet.append(cells)
-    return sheet
-
 
 def _value(sheet: Any, value: Any) -> Any:
     if isinstance(value, dt.date):
@@ -310,7 +278,7 @@ def _value(sheet: Any, value: Any) -> Any:
 def statistics_xlsx_bytes(stats: CaseStats) -> bytes:
     """The figures of ``stats``: a summary sheet, then one sheet per breakdown."""
     workbook = Workbook(write_only=True)
-    summary = _sheet(workbook, _("Tổng hợp"), [_("Chỉ tiêu"), _("Giá trị")], [56, 16])
+    summary = header_sheet(workbook, _("Tổng hợp"), [_("Chỉ tiêu"), _("Giá trị")], [56, 16])
     for label, value in (
         (_("Từ ngày"), stats.start),
         (_("Đến ngày"), stats.end),
@@ -330,7 +298,7 @@ def statistics_xlsx_bytes(stats: CaseStats) -> bytes:
         summary.append([label, _value(summary, value)])
     for breakdown in stats.breakdowns():
         # Sheet titles: at most 31 characters, none of : \ / ? * [ ].
-        sheet = _sheet(
+        sheet = header_sheet(
             workbook,
             str(breakdown.name)[:31],
             [str(breakdown.name), _("Số vụ việc"), _("Tỷ lệ (%)")],

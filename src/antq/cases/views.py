@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
-from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,15 +29,9 @@ from antq.cases.forms import (
 )
 from antq.cases.models import Case, CaseAttachment
 from antq.cases.status import FINAL_STATUSES, OPEN_STATUSES, CaseStatus, Stage
+from antq.core.forms import add_service_errors
+from antq.core.http import private, private_file
 from antq.core.pagination import paginate
-
-
-def _add_errors(form: BaseForm, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for name, errors in exc.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _case(request: HttpRequest, pk: int) -> Case:
@@ -177,7 +170,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
                 sealed=sealed,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             deadline = case.deadlines.filter(stage=Stage.ACCEPTANCE).first()
             if deadline is not None and deadline.due_on:
@@ -302,7 +295,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 case=case, actor=request.user, data=changes, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Đã lưu thay đổi."))
             return redirect("cases:case_detail", pk=case.pk)
@@ -325,7 +318,7 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
                 conclusion=data.get("conclusion", ""),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -347,7 +340,7 @@ def case_add_files(request: HttpRequest, pk: int) -> HttpResponse:
                 case=case, actor=request.user, files=form.cleaned_data["attachments"]
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Đã thêm %(n)s tệp vào hồ sơ.") % {"n": count})
             return redirect("cases:case_detail", pk=case.pk)
@@ -359,20 +352,9 @@ def case_add_files(request: HttpRequest, pk: int) -> HttpResponse:
 def attachment_download(request: HttpRequest, pk: int, token: str) -> FileResponse:
     case = _case(request, pk)
     attachment = get_object_or_404(CaseAttachment, case=case, token=token)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404(_("Tệp không còn trên máy chủ.")) from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.name,
-        content_type=attachment.content_type or "application/octet-stream",
+    return private_file(
+        attachment.file, filename=attachment.name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -395,7 +377,7 @@ def case_unseal(request: HttpRequest, pk: int) -> HttpResponse:
                 case=case, actor=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if request.POST.get("petition") and identity.petition_name:
                 response: HttpResponse = HttpResponse(
@@ -404,8 +386,7 @@ def case_unseal(request: HttpRequest, pk: int) -> HttpResponse:
                 response["Content-Disposition"] = (
                     content_disposition_header(True, identity.petition_name) or "attachment"
                 )
-                response["X-Content-Type-Options"] = "nosniff"
-                response["Content-Security-Policy"] = "sandbox"
+                private(response)
             else:
                 response = render(
                     request,

@@ -16,20 +16,13 @@ from antq.cases import documents, services
 from antq.cases.forms_documents import DocumentForm
 from antq.cases.models import Case, CaseDocument
 from antq.cases.status import DocumentType
+from antq.core.forms import add_service_errors
+from antq.core.http import private_file
 
 
 def _case(request: HttpRequest, pk: int) -> Case:
     """A case the user may see, or 404."""
     return get_object_or_404(scoping.cases_for(request.user).select_related("unit", "ward"), pk=pk)
-
-
-def _add_errors(form: DocumentForm, exc: ValidationError) -> None:
-    """The service's errors on the fields of the same name, the others above the form."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for name, errors in exc.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _preview(form: DocumentForm, doc_type: str) -> dict[str, Any]:
@@ -71,7 +64,7 @@ def document_new(request: HttpRequest, pk: int) -> HttpResponse:
                     case=case, actor=request.user, data={**form.cleaned_data, "doc_type": doc_type}
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -97,17 +90,8 @@ def document_new(request: HttpRequest, pk: int) -> HttpResponse:
 def document_download(request: HttpRequest, pk: int, doc_id: int) -> FileResponse:
     case = _case(request, pk)
     document = get_object_or_404(CaseDocument, case=case, pk=doc_id)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404(_("Tệp không còn trên máy chủ.")) from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    return private_file(
+        document.file,
         filename=documents.download_name(document),
         content_type=documents.DOCX_TYPE,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -16,7 +16,6 @@ from typing import Any
 import holidays
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,6 +34,7 @@ from antq.cases.reminders import OVERDUE, deadline_scan
 from antq.cases.services import work_calendar
 from antq.cases.status import CaseKind, Stage
 from antq.core.dates import day_text
+from antq.core.forms import add_service_errors
 
 # The calendar page shows the years the holidays package computes reliably.
 FIRST_YEAR = 2000
@@ -49,15 +49,6 @@ def _require_manager(request: HttpRequest) -> None:
                 "thời hạn, lịch ngày nghỉ và chạy quét thời hạn."
             )
         )
-
-
-def _add_errors(form: BaseForm, exc: ValidationError) -> None:
-    """A service's errors on the fields they name, the others above the form."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for name, errors in exc.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _rule(rule_id: int) -> DeadlineRule:
@@ -162,7 +153,7 @@ def rule_create(request: HttpRequest) -> HttpResponse:
         try:
             rule = services_settings.case_rule_create(actor=request.user, data=form.data_dict())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -185,7 +176,7 @@ def rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
                 actor=request.user, rule=rule, data=form.data_dict()
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             message = _("Đã lưu quy định thời hạn.")
             if refreshed:
@@ -312,7 +303,7 @@ def calendar_days(request: HttpRequest) -> HttpResponse:
                 actor=request.user, day=data["day"], kind=data["kind"], note=data["note"]
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             message = _("Đã thêm điều chỉnh ngày %(date)s.") % {"date": day_text(entry.day)}
             if refreshed:

@@ -75,7 +75,8 @@ def _header_cells(sheet: Any, headers: Iterable[str]) -> list[WriteOnlyCell]:
     return cells
 
 
-def _sheet(workbook: Workbook, title: str, headers: list[str], widths: list[int]) -> Any:
+def header_sheet(workbook: Workbook, title: str, headers: list[str], widths: list[int]) -> Any:
+    """A write-only sheet with a bold, frozen header row: the look of every ANTQ export."""
     sheet = workbook.create_sheet(title)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
@@ -120,7 +121,7 @@ def write_units_xlsx(
 ) -> int:
     """Stream ``units`` into an .xlsx written to ``out``; returns the number of rows."""
     workbook = Workbook(write_only=True)
-    sheet = _sheet(workbook, _("Đơn vị"), list(EXPORT_HEADERS), _column_widths())
+    sheet = header_sheet(workbook, _("Đơn vị"), list(EXPORT_HEADERS), _column_widths())
     count = 0
     for unit in units.select_related("ward").iterator(chunk_size=2000):
         sheet.append(unit_row(unit))
@@ -160,7 +161,7 @@ def export_filename(now: dt.datetime) -> str:
 def import_template_bytes() -> bytes:
     """The template: the columns with one example row, and a sheet that explains them."""
     workbook = Workbook(write_only=True)
-    sheet = _sheet(workbook, _("Đơn vị"), [c.header for c in COLUMNS], _column_widths()[:-2])
+    sheet = header_sheet(workbook, _("Đơn vị"), [c.header for c in COLUMNS], _column_widths()[:-2])
     example = [
         "Công ty TNHH Thương mại Ví Dụ",
         str(UnitKind.PRIVATE_ENTERPRISE.label),
@@ -179,7 +180,8 @@ def import_template_bytes() -> bytes:
     ]
     sheet.append([safe_cell(v) for v in example])
 
-    guide = _sheet(workbook, _("Hướng dẫn"), [_("Cột"), _("Bắt buộc"), _("Ghi chú")], [28, 10, 70])
+    headers = [_("Cột"), _("Bắt buộc"), _("Ghi chú")]
+    guide = header_sheet(workbook, _("Hướng dẫn"), headers, [28, 10, 70])
     for column in (*COLUMNS, STATUS_COLUMN):
         guide.append(
             [column.header, _("Có") if column.required else "", safe_cell(str(column.help))]
@@ -205,7 +207,7 @@ def rejected_rows_bytes(batch: ImportBatch) -> bytes:
     ]
     workbook = Workbook(write_only=True)
     widths = [18] * len(headers) + [60]
-    sheet = _sheet(workbook, _("Dòng lỗi"), [*headers, ERRORS_HEADER], widths)
+    sheet = header_sheet(workbook, _("Dòng lỗi"), [*headers, ERRORS_HEADER], widths)
     for raw, errors in rows:
         sheet.append([safe_cell(raw.get(h, "")) for h in headers] + [safe_cell(" ".join(errors))])
     buffer = io.BytesIO()

@@ -21,13 +21,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from antq.core.dates import day_text, moment_text
 from antq.core.jobs import job_create
 from antq.core.models import Job
-from antq.registry.exporting import XLSX_CONTENT_TYPE, safe_cell
+from antq.registry.exporting import XLSX_CONTENT_TYPE, header_sheet, safe_cell
 from antq.tips import selectors
 from antq.tips.models import Tip
 from antq.tips.search import tip_search
@@ -58,24 +56,6 @@ EXPORT_VALUES = (
     "assignee__username",
 )
 _WIDTHS = [13, 17, 16, 28, 12, 24, 30, 30, 60, 18, 28, 13, 24]
-_HEADER_FILL = PatternFill("solid", fgColor="F3D6D6")
-
-
-def _sheet(workbook: Workbook, title: str, headers: list[str], widths: list[int]) -> Any:
-    """A write-only sheet with a bold, frozen header row (the look of the unit export)."""
-    sheet = workbook.create_sheet(title)
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=safe_cell(header))
-        cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        cells.append(cell)
-    sheet.append(cells)
-    return sheet
 
 
 def export_headers() -> list[str]:
@@ -195,7 +175,7 @@ def write_tips_xlsx(
 ) -> int:
     """Stream ``tips`` into an .xlsx written to ``out``; returns the number of rows."""
     workbook = Workbook(write_only=True)
-    sheet = _sheet(workbook, _("Tin báo"), export_headers(), _WIDTHS)
+    sheet = header_sheet(workbook, _("Tin báo"), export_headers(), _WIDTHS)
     count = 0
     for row in _rows(tips):
         row[RECEIVED] = _xlsx_cell(sheet, row[RECEIVED])
@@ -289,7 +269,7 @@ def tips_export_queue(
 def statistics_xlsx_bytes(stats: TipStats) -> bytes:
     """The figures of ``stats``: a summary sheet, then one sheet per breakdown."""
     workbook = Workbook(write_only=True)
-    summary = _sheet(workbook, _("Tổng hợp"), [_("Chỉ tiêu"), _("Giá trị")], [48, 16])
+    summary = header_sheet(workbook, _("Tổng hợp"), [_("Chỉ tiêu"), _("Giá trị")], [48, 16])
     for label, value in (
         (_("Từ ngày"), stats.date_from),
         (_("Đến ngày"), stats.date_to),
@@ -308,7 +288,7 @@ def statistics_xlsx_bytes(stats: TipStats) -> bytes:
         summary.append([label, _xlsx_cell(summary, value)])
     for breakdown in stats.breakdowns():
         # Sheet titles: at most 31 characters, none of : \ / ? * [ ].
-        sheet = _sheet(
+        sheet = header_sheet(
             workbook,
             str(breakdown.name)[:31],
             [str(breakdown.name), _("Số tin báo"), _("Tỷ lệ (%)")],

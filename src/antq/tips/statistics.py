@@ -118,18 +118,23 @@ class TipStats:
 
     def chart_data(self) -> dict[str, Any]:
         """Plain JSON for the charts of the page (``json_script``)."""
-        return {
-            "breakdowns": [
-                {
-                    "key": b.key,
-                    "title": str(b.title),
-                    "labels": [r.label for r in b.rows],
-                    "counts": [r.count for r in b.rows],
-                }
-                for b in self.breakdowns()
-            ],
-            "label": _("Số tin báo"),
-        }
+        return chart_data(self.breakdowns(), _("Số tin báo"))
+
+
+def chart_data(breakdowns: list[Breakdown], label: str) -> dict[str, Any]:
+    """The breakdowns as plain JSON for the charts of a statistics page (``tip-stats.js``)."""
+    return {
+        "breakdowns": [
+            {
+                "key": b.key,
+                "title": str(b.title),
+                "labels": [r.label for r in b.rows],
+                "counts": [r.count for r in b.rows],
+            }
+            for b in breakdowns
+        ],
+        "label": label,
+    }
 
 
 def percent(count: int, total: int) -> float | None:

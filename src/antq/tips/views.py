@@ -30,7 +30,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from antq.accounts import permissions, scoping
 from antq.core.dates import day_text, moment_text
-from antq.core.http import HtmxHttpRequest
+from antq.core.forms import add_service_errors
+from antq.core.http import HtmxHttpRequest, private_file
 from antq.core.pagination import paginate
 from antq.tips import deadlines, search, selectors, services
 from antq.tips.duplicates import duplicates_for
@@ -370,15 +371,6 @@ def tip_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, selectors.tip_get_for(request.user, pk))
 
 
-def _add_service_error(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's errors on the form fields of the same name, the rest on top."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 def _act(
     request: HttpRequest,
     tip: Tip,
@@ -393,7 +385,7 @@ def _act(
         try:
             return run(form.cleaned_data)
         except ValidationError as exc:
-            _add_service_error(form, exc)
+            add_service_errors(form, exc)
     messages.error(request, _("Chưa thực hiện được, hãy xem lỗi ở ô tương ứng bên dưới."))
     return _detail(request, tip, {key: form})
 
@@ -541,7 +533,7 @@ def tip_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 tip=tip, actor=request.user, data=changes, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            _add_service_error(form, exc)
+            add_service_errors(form, exc)
         else:
             if not scoping.tips_for(request.user).filter(pk=updated.pk).exists():
                 messages.success(
@@ -578,17 +570,6 @@ def download_name(attachment: TipAttachment) -> str:
 @require_GET
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = _attachment_get_for(request.user, pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404(_("Tệp không còn trên máy chủ.")) from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=download_name(attachment),
-        content_type=attachment.content_type or "application/octet-stream",
+    return private_file(
+        attachment.file, filename=download_name(attachment), content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from antq.accounts import permissions
+from antq.core.forms import add_service_errors
 from antq.core.pagination import paginate
 from antq.tips import services_bulletins as services
 from antq.tips.forms_bulletins import BulletinForm, PublishForm
@@ -50,15 +51,6 @@ def public_detail(request: HttpRequest, slug: str) -> HttpResponse:
 # -- the department's desk ---------------------------------------------------------------
 
 
-def _add_errors(form: BulletinForm, exc: ValidationError) -> None:
-    """A service's errors next to the form's fields, the others above the form."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 def _require_publisher(request: HttpRequest) -> None:
     if not permissions.can_publish_bulletins(request.user):
         raise PermissionDenied(
@@ -91,7 +83,7 @@ def bulletin_create(request: HttpRequest) -> HttpResponse:
                 category=form.cleaned_data["category"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, _("Đã lưu bản nháp. Bấm “Đăng” để cảnh báo hiện trên trang công khai.")
@@ -111,7 +103,7 @@ def bulletin_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, bulletin=bulletin, data=form.changed_data_dict()
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Đã lưu thay đổi."))
             return redirect("bulletins:bulletin_edit", pk=bulletin.pk)

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F
-from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from antq.accounts import permissions, scoping
 from antq.accounts.roles import Role
+from antq.core.forms import add_service_errors
 from antq.tips import exporting, services, services_manage
 from antq.tips.forms import TipFilterForm
 from antq.tips.forms_manage import (
@@ -31,15 +31,6 @@ from antq.tips.forms_manage import (
 from antq.tips.models import Tip, TipCategory, TipDeadlineRule
 from antq.tips.statistics import percent, tip_statistics
 from antq.tips.status import Channel
-
-
-def _add_errors(form: BaseForm, exc: ValidationError) -> None:
-    """A service's errors on the fields they name, the others above the form."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for name, errors in exc.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _tip_url(tip: Tip) -> str:
@@ -82,7 +73,7 @@ def operator_form(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             form = OperatorTipForm(user=request.user)
     context: dict[str, Any] = {"form": form, "receipt": receipt}
@@ -227,7 +218,7 @@ def category_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user, data=form.data_dict()
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Đã thêm loại tin báo “%(name)s”.") % {"name": category})
             return redirect("tipmanage:category_list")
@@ -245,7 +236,7 @@ def category_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, category=category, data=form.data_dict()
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Đã lưu loại tin báo “%(name)s”.") % {"name": category})
             return redirect("tipmanage:category_list")
@@ -304,7 +295,7 @@ def rule_create(request: HttpRequest) -> HttpResponse:
         try:
             services_manage.tip_rule_create(actor=request.user, data=form.data_dict())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Đã thêm quy định thời hạn."))
             return redirect("tipmanage:rule_list")
@@ -320,7 +311,7 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services_manage.tip_rule_update(actor=request.user, rule=rule, data=form.data_dict())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Đã lưu quy định thời hạn."))
             return redirect("tipmanage:rule_list")
