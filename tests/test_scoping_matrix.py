@@ -219,6 +219,8 @@ ROUTES: dict[str, Route] = {
     # -- complaint and denunciation cases (antq/cases/urls.py)
     "cases:case_list": Route(None, _expect(200)),
     "cases:case_create": Route(None, _expect(200, CASE_HANDLERS), post=_expect(200, CASE_HANDLERS)),
+    # The register form's list of units of a ward (htmx), for whoever may register.
+    "cases:unit_options": Route(None, _expect(200, CASE_HANDLERS)),
     "cases:case_detail": Route("case", _expect(200)),
     "cases:case_edit": Route("case", _expect(200, CASE_HANDLERS), post=_expect(200, CASE_HANDLERS)),
     # An empty move or an upload without a file is a form error on the case page.

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from docx import Document
 
-from antq.cases import documents, services
+from antq.cases import documents, layout, services
 from antq.cases.models import Case, CaseDeadline, CaseDocument
 from antq.cases.services import SealedInput
 from antq.cases.status import CaseChannel, CaseKind, CaseStatus, Complexity, DocumentType, Stage
@@ -177,21 +177,21 @@ def test_the_docx_is_laid_out_as_nd30_asks(cast) -> None:
 
 
 def test_the_date_line_pads_the_day_and_only_january_and_february() -> None:
-    assert documents.date_line("Hoàn Kiếm", dt.date(2026, 3, 5)) == (
+    assert layout.date_line("Hoàn Kiếm", dt.date(2026, 3, 5)) == (
         "Hoàn Kiếm, ngày 05 tháng 3 năm 2026"
     )
-    assert documents.date_line("Hoàn Kiếm", dt.date(2026, 1, 9)) == (
+    assert layout.date_line("Hoàn Kiếm", dt.date(2026, 1, 9)) == (
         "Hoàn Kiếm, ngày 09 tháng 01 năm 2026"
     )
-    assert documents.date_line("Cửa Nam", dt.date(2026, 12, 25)) == (
+    assert layout.date_line("Cửa Nam", dt.date(2026, 12, 25)) == (
         "Cửa Nam, ngày 25 tháng 12 năm 2026"
     )
 
 
 def test_text_typed_in_decomposed_unicode_is_written_composed() -> None:
     decomposed = unicodedata.normalize("NFD", "Thông báo thụ lý tố cáo của Công an phường")
-    content = documents.render_docx(
-        documents.DocFields(
+    content = layout.render_docx(
+        layout.DocFields(
             superior="",
             issuer=unicodedata.normalize("NFD", "Công an phường Hoàn Kiếm"),
             number="03/TB-CAPHK",
@@ -481,7 +481,7 @@ def test_editing_the_body_in_the_form_changes_the_file(client, cast) -> None:
     download = client.get(reverse("cases:document_download", args=[case.pk, issued.pk]))
     assert download.status_code == 200
     assert download["Content-Disposition"] == (f'attachment; filename="TB-thu-ly-{case.code}.docx"')
-    assert download["Content-Type"] == documents.DOCX_TYPE
+    assert download["Content-Type"] == layout.DOCX_TYPE
     content = b"".join(download.streaming_content)
     assert "Đoạn văn do cán bộ sửa lại trước khi ban hành." in _texts(content)
 

@@ -842,6 +842,13 @@ CASES: dict[str, Case] = {
         displayed=frozenset({"subject", "content", "filer_name", "respondent"}),
         verbatim=frozenset({"subject", "content", "filer_name", "respondent"}),
     ),
+    "cases:unit_options": Case(
+        role="ward_a_officer",
+        url=lambda w: reverse("cases:unit_options"),
+        data=lambda w: {"ward": w.cast.ward_a.pk, "unit_q": ""},
+        fields=lambda: {"unit_q": full_corpus(), "ward": odd(BAD_INTS) + subset()[:2]},
+        method="get",
+    ),
     # The same form for a denunciation: the denunciator's identity, stored sealed.
     "cases:case_create (denunciation)": Case(
         role="ward_a_officer",

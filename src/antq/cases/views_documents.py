@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from antq.accounts import permissions, scoping
-from antq.cases import documents, services
+from antq.cases import documents, layout, services
 from antq.cases.forms_documents import DocumentForm
 from antq.cases.models import Case, CaseDocument
 from antq.cases.status import DocumentType
@@ -38,7 +38,7 @@ def _preview(form: DocumentForm, doc_type: str) -> dict[str, Any]:
         "number": values["number"],
         "signer": values["signer"],
         "title": values["title"],
-        "date_line": documents.date_line(place, day) if day else f"{place}, ngày … tháng … năm …",
+        "date_line": layout.date_line(place, day) if day else f"{place}, ngày … tháng … năm …",
         "kind_name": documents.SPECS[doc_type].kind_name.upper(),
         "recipients": [
             line.strip()
@@ -93,5 +93,5 @@ def document_download(request: HttpRequest, pk: int, doc_id: int) -> FileRespons
     return private_file(
         document.file,
         filename=documents.download_name(document),
-        content_type=documents.DOCX_TYPE,
+        content_type=layout.DOCX_TYPE,
     )
