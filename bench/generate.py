@@ -1088,7 +1088,9 @@ def _check_cases(rng: random.Random, dues: _DueDays, sample: int = 300) -> None:
                 remote=case.remote_area,
                 extensions=case.extensions if deadline.stage == Stage.RESOLUTION else 0,
             )
-            open_periods = periods if deadline.met_on is None else []
+            # A suspension stops the resolution's time only; a met stage is not recomputed.
+            resolution = deadline.stage == Stage.RESOLUTION
+            open_periods = periods if resolution and deadline.met_on is None else []
             due = due_date(deadline.starts_on, days, rule.day_count, dues.calendar, open_periods)
             if (rule.pk, due) != (deadline.rule_id, deadline.due_on):
                 raise SystemExit(

@@ -16,8 +16,8 @@ import pytest
 from django.apps import apps
 
 from antq.accounts.models import User
-from antq.cases.models import DeadlineRule
 from antq.accounts.roles import Role
+from antq.cases.models import DeadlineRule
 from antq.registry.areas import areas_load
 from antq.registry.models import AdministrativeArea, Unit
 from antq.registry.status import UnitKind

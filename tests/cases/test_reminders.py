@@ -177,24 +177,16 @@ def test_a_second_run_id_claims_nothing_the_first_claimed(cast) -> None:
     assert reminders._notify("run-a", OVERDUE, LATE, recipients) == 3
 
 
-def test_two_runs_racing_between_read_and_insert_claim_once(cast, monkeypatch) -> None:
-    """Run B reads the unclaimed deadlines, then run A claims them before B inserts: B's
-    insert is ignored and B notifies nothing."""
+def test_a_claim_reads_and_inserts_in_one_statement(cast, django_assert_num_queries) -> None:
+    """No gap between finding the deadlines not alerted and inserting their alerts, where
+    another run could claim them first: one INSERT … SELECT, then this run's count."""
     deadline = _acceptance(_complaint(cast))
     (overdue,) = [w for w in windows(LATE, services.work_calendar(), (5, 1)) if w.level == OVERDUE]
-    manager = DeadlineAlert.objects
-    insert = manager.bulk_create
-    raced: list[int] = []
-
-    def a_claims_first(objs: list[DeadlineAlert], **kwargs: Any) -> list[DeadlineAlert]:
-        if objs and objs[0].run == "run-b" and not raced:
-            raced.append(reminders._claim(overdue, "run-a"))
-        return insert(objs, **kwargs)
-
-    monkeypatch.setattr(manager, "bulk_create", a_claims_first)
-    assert reminders._claim(overdue, "run-b") == 0
-    assert raced == [1]
-    assert list(DeadlineAlert.objects.values_list("deadline", "run")) == [(deadline.pk, "run-a")]
+    with django_assert_num_queries(2):
+        assert reminders._claim(overdue, "run-b") == 1
+    assert list(DeadlineAlert.objects.values_list("deadline", "run", "due_on")) == [
+        (deadline.pk, "run-b", deadline.due_on)
+    ]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -355,3 +347,21 @@ def test_an_extended_deadline_is_reminded_again_before_its_new_date(cast) -> Non
     assert resolution.due_on == D(2026, 5, 4)
     deadline_scan(day=D(2026, 4, 27))
     assert [n for n in _notes() if n == reminded] == [reminded, reminded]
+
+
+def test_a_backlog_reaches_each_user_as_one_digest(cast) -> None:
+    """More than DIGEST_AFTER deadlines of one level for one user in one scan: one digest
+    with the codes and a link to the board, not one notification per case."""
+    cases = [_complaint(cast) for _ in range(reminders.DIGEST_AFTER + 2)]
+    result = deadline_scan(day=LATE)
+    assert result.alerts[OVERDUE] == len(cases)
+    # The handler, the unit's head and the ward's officer: one digest each.
+    assert Notification.objects.count() == 3
+    notes = Notification.objects.filter(user=cast.unit_x_officer)
+    (digest,) = notes
+    assert digest.title == f"{len(cases)} thời hạn giải quyết khiếu nại, tố cáo đã quá hạn"
+    assert cases[0].code in digest.body and digest.url == "/khieu-nai-to-cao/qua-han/"
+    assert digest.urgent
+    # The same scan again: nothing new, not even a second digest.
+    assert deadline_scan(day=LATE).notifications == 0
+    assert Notification.objects.count() == 3

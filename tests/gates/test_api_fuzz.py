@@ -284,13 +284,19 @@ def sweep_api(
                 body[field] = text
                 case = operation("tips_create").Case(body=body, headers=identities[who])
                 send_case(case, who, tally, f"{field}={text[:30]!r}")
-    for operation_id in ("tips_list", "units_list", "areas_list"):
+    for operation_id in ("tips_list", "units_list", "areas_list", "cases_list", "cases_overdue"):
         for cursor in known.query["cursor"]:
             case = operation(operation_id).Case(
                 query={"cursor": cursor}, headers=identities["officer"]
             )
             send_case(case, "officer", tally, f"cursor={cursor}")
-    for operation_id in ("tips_get", "units_get", "areas_get", "tips_messages_list"):
+    for operation_id in (
+        "tips_get",
+        "units_get",
+        "areas_get",
+        "tips_messages_list",
+        "cases_get",
+    ):
         for value in ODD_IDS:
             name = operation(operation_id).path_parameters.items[0].name
             case = operation(operation_id).Case(
@@ -325,7 +331,7 @@ def test_the_openapi_document_is_valid(db: None, wsgi_app: WSGIHandler) -> None:
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", wsgi_app)
     schema.validate()  # against the OpenAPI 3.1 meta-schema; raises on any error
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 15
+    assert len(operations) == 18
     for operation in operations:
         assert operation.definition.raw["responses"], operation.label
 

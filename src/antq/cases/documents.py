@@ -664,12 +664,17 @@ def draft_for_case(case: Case, doc_type: str, *, today: dt.date) -> dict[str, An
 # -- issuing ----------------------------------------------------------------------------------
 
 
+# What XML 1.0 cannot hold (C0 controls but tab, line feed and carriage return): python-docx
+# refuses such a character with a ValueError, so it is dropped from what is typed.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _one_line(value: Any, *, limit: int) -> str:
-    return squash_spaces(nfc(str(value or "").replace("\x00", "")))[:limit]
+    return squash_spaces(nfc(_NOT_XML.sub("", str(value or ""))))[:limit]
 
 
 def _text(value: Any) -> str:
-    lines = nfc(str(value or "").replace("\x00", "")).replace("\r\n", "\n").split("\n")
+    lines = nfc(_NOT_XML.sub("", str(value or ""))).replace("\r\n", "\n").split("\n")
     return "\n".join(line.rstrip() for line in lines).strip()
 
 
@@ -731,7 +736,12 @@ def document_issue(*, case: Case, actor: Any, data: Mapping[str, Any]) -> CaseDo
         raise PermissionDenied(_("Bạn không có quyền ban hành văn bản của vụ việc này."))
     doc_type = str(data.get("doc_type", ""))
     with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("ward", "unit").get(pk=case.pk)
+        # "of self": PostgreSQL cannot lock the nullable side of the join to the unit.
+        case = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("ward", "unit")
+            .get(pk=case.pk)
+        )
         if not applies(case, doc_type):
             raise ValidationError(
                 {"doc_type": _("Văn bản này không áp dụng cho vụ việc ở bước hiện tại.")}

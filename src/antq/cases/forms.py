@@ -29,6 +29,8 @@ from antq.registry.status import AreaLevel, UnitStatus
 from antq.textvn import fold
 from antq.tips.attachments import CleanFile, clean_uploads
 
+# The largest id the database holds (SQLite, PostgreSQL bigint).
+ID_MAX = 2**63 - 1
 # Units listed for a ward and a search; more precise typing narrows the list.
 UNIT_OPTIONS = 50
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -49,6 +51,8 @@ class FilesField(forms.FileField):
 
     def clean(self, data: Any, initial: Any = None) -> list[CleanFile]:
         files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if not files and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
         return clean_uploads(files) if files else []
 
 
@@ -91,6 +95,8 @@ def unit_choices(user: Any, ward_id: Any, q: str = "") -> list[tuple[Any, Any]]:
     try:
         ward = int(ward_id)
     except (TypeError, ValueError):
+        ward = 0
+    if not 0 < ward <= ID_MAX:  # a larger number is no id and overflows the database
         return [("", _("— Chọn xã, phường trước —"))]
     units = scoping.units_for(user).filter(ward_id=ward, status=UnitStatus.ACTIVE)
     if q.strip():
@@ -358,7 +364,11 @@ class UnsealForm(forms.Form):
 
 
 class FilesForm(forms.Form):
-    attachments = FilesField(label=_("Thêm tài liệu vào hồ sơ"), required=True)
+    attachments = FilesField(
+        label=_("Thêm tài liệu vào hồ sơ"),
+        required=True,
+        error_messages={"required": _("Hãy chọn ít nhất một tệp để thêm vào hồ sơ.")},
+    )
 
 
 class CaseFilterForm(forms.Form):
@@ -373,6 +383,7 @@ class CaseFilterForm(forms.Form):
             ("", _("Tất cả")),
             ("open", _("Đang giải quyết")),
             ("overdue", _("Quá hạn")),
+            ("due_soon", _("Sắp đến hạn")),
             *CaseStatus.choices,
         ],
     )
@@ -386,7 +397,10 @@ class CaseFilterForm(forms.Form):
     year = forms.IntegerField(
         label=_("Năm nhận đơn"), required=False, min_value=2000, max_value=2100
     )
-    unit = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    # Bounded like every id in a URL: a larger number is no id and overflows the database.
+    unit = forms.IntegerField(
+        required=False, min_value=1, max_value=ID_MAX, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -12,17 +12,19 @@ the number of cases; Python only touches the deadlines that are alerted now.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db import connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from django_tasks import task
@@ -41,6 +43,9 @@ from antq.registry.models import AdministrativeArea
 logger = logging.getLogger(__name__)
 
 OVERDUE = "overdue"
+# A user reached by more deadlines of one level in one scan gets one digest instead.
+DIGEST_AFTER = 5
+DIGEST_CODES = 10
 # Alerts are inserted and notified in slices, so a first scan over a large backlog keeps its
 # memory flat.
 BATCH = 2000
@@ -78,27 +83,39 @@ def windows(day: dt.date, calendar: WorkCalendar, lead_days: Iterable[int]) -> l
 
 
 def _claim(window: Window, run: str) -> int:
-    """Insert the alerts of one level not sent yet; returns how many this run claimed."""
-    due = {"due_on__lte": window.last}
+    """Insert the alerts of one level not sent yet, in one statement (the candidates never
+    leave the database, however many); returns how many this run claimed.
+
+    ``ON CONFLICT DO NOTHING`` on the unique (deadline, level, due date) is what makes two
+    scans at once send each alert once: the second insert of a row is skipped, and each run
+    notifies only the rows tagged with its own ``run``.
+    """
+    ops = connection.ops
+    deadlines = ops.quote_name(CaseDeadline._meta.db_table)
+    alerts = ops.quote_name(DeadlineAlert._meta.db_table)
+    params: list[Any] = [
+        window.level,
+        run,
+        ops.adapt_datetimefield_value(timezone.now()),
+        ops.adapt_datefield_value(window.last),
+    ]
+    lower = ""
     if window.first is not None:
-        due["due_on__gte"] = window.first
-    sent = DeadlineAlert.objects.filter(
-        deadline=OuterRef("pk"), level=window.level, due_on=OuterRef("due_on")
+        lower = "AND d.due_on >= %s "
+        params.append(ops.adapt_datefield_value(window.first))
+    params.append(window.level)
+    # Table names come from the models, values are parameters. (SQLite needs the WHERE of
+    # the SELECT to parse ON CONFLICT after it: there is one.)
+    sql = (
+        f"INSERT INTO {alerts} (deadline_id, level, due_on, run, created_at) "  # noqa: S608
+        f"SELECT d.id, %s, d.due_on, %s, %s FROM {deadlines} d "
+        f"WHERE d.met_on IS NULL AND d.due_on IS NOT NULL AND d.due_on <= %s {lower}"
+        f"AND NOT EXISTS (SELECT 1 FROM {alerts} a "
+        "WHERE a.deadline_id = d.id AND a.level = %s AND a.due_on = d.due_on) "
+        "ON CONFLICT DO NOTHING"
     )
-    candidates = (
-        CaseDeadline.objects.filter(met_on__isnull=True, due_on__isnull=False, **due)
-        .exclude(Exists(sent))
-        .values_list("id", "due_on")
-    )
-    rows = list(candidates)
-    for start in range(0, len(rows), BATCH):
-        DeadlineAlert.objects.bulk_create(
-            [
-                DeadlineAlert(deadline_id=i, level=window.level, due_on=d, run=run)
-                for i, d in rows[start : start + BATCH]
-            ],
-            ignore_conflicts=True,
-        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
     return DeadlineAlert.objects.filter(run=run, level=window.level).count()
 
 
@@ -130,7 +147,7 @@ class _Recipients:
             )
         return self._ward_officers[ward_id]
 
-    def of(self, row: dict, *, overdue: bool) -> list[int]:
+    def of(self, row: Mapping[str, Any], *, overdue: bool) -> list[int]:
         owner = row["case__handler_id"] or row["case__created_by_id"]
         users = [owner] if owner else []
         if overdue:
@@ -140,17 +157,21 @@ class _Recipients:
         return sorted(set(users))
 
 
-def _message(row: dict, level: str, day: dt.date) -> tuple[str, str]:
-    label = str(Stage(row["stage"]).label)
-    stage = label[:1].lower() + label[1:]
+def _stage_text(stage: str) -> str:
+    label = str(Stage(stage).label)
+    return label[:1].lower() + label[1:]
+
+
+def _message(row: Mapping[str, Any], level: str, day: dt.date) -> NewNotification:
+    """One deadline's own notification (without its recipient)."""
+    stage = _stage_text(row["stage"])
     due = day_text(row["due_on"])
     if level == OVERDUE:
-        late = (day - row["due_on"]).days
         title = _("Quá hạn %(stage)s: %(code)s") % {"stage": stage, "code": row["case__code"]}
         body = _("Hạn %(stage)s là %(due)s, đã quá %(late)s ngày. %(subject)s") % {
             "stage": stage,
             "due": due,
-            "late": late,
+            "late": (day - row["due_on"]).days,
             "subject": row["case__subject"],
         }
     else:
@@ -160,49 +181,72 @@ def _message(row: dict, level: str, day: dt.date) -> tuple[str, str]:
             "due": due,
             "subject": row["case__subject"],
         }
-    return title, body
+    return NewNotification(
+        user_id=0,
+        key=f"case-deadline:{row['id']}:{level}:{row['due_on']:%Y%m%d}",
+        title=title[:300],
+        body=body,
+        url=reverse("cases:case_detail", args=[row["case_id"]]),
+        urgent=level == OVERDUE,
+    )
+
+
+def _digest(rows: list[Mapping[str, Any]], level: str, run: str) -> NewNotification:
+    """One notification for the many deadlines of a level that reach one user in a scan: a
+    backlog must not bury the inbox (or the mailbox) under one message per case."""
+    codes = ", ".join(r["case__code"] for r in rows[:DIGEST_CODES])
+    more = len(rows) - DIGEST_CODES
+    if more > 0:
+        codes += " " + _("và %(n)s vụ việc khác") % {"n": more}
+    if level == OVERDUE:
+        title = _("%(n)s thời hạn giải quyết khiếu nại, tố cáo đã quá hạn") % {"n": len(rows)}
+        url = reverse("cases:overdue_board")
+    else:
+        title = _("%(n)s thời hạn khiếu nại, tố cáo sắp đến") % {"n": len(rows)}
+        url = reverse("cases:case_list") + "?status=due_soon"
+    return NewNotification(
+        user_id=0,
+        key=f"case-digest:{level}:{run}",
+        title=title,
+        body=codes,
+        url=url,
+        urgent=level == OVERDUE,
+    )
 
 
 def _notify(run: str, level: str, day: dt.date, recipients: _Recipients) -> int:
-    """The notifications of the alerts this run claimed at one level."""
-    claimed = (
-        DeadlineAlert.objects.filter(run=run, level=level)
-        .order_by("id")
-        .values_list("deadline_id", flat=True)
+    """The notifications of the alerts this run claimed at one level: each user gets one per
+    deadline, or a single digest when more than ``DIGEST_AFTER`` reach him at once."""
+    rows = (
+        CaseDeadline.objects.filter(alerts__run=run, alerts__level=level)
+        .order_by()
+        .values(
+            "id",
+            "stage",
+            "due_on",
+            "case_id",
+            "case__code",
+            "case__subject",
+            "case__handler_id",
+            "case__created_by_id",
+            "case__unit_id",
+            "case__ward_id",
+        )
+        .iterator(chunk_size=BATCH)
     )
-    fields = (
-        "id",
-        "stage",
-        "due_on",
-        "case_id",
-        "case__code",
-        "case__subject",
-        "case__handler_id",
-        "case__created_by_id",
-        "case__unit_id",
-        "case__ward_id",
-    )
-    count = 0
-    ids = list(claimed)
-    for start in range(0, len(ids), BATCH):
-        rows = CaseDeadline.objects.filter(id__in=ids[start : start + BATCH]).values(*fields)
-        batch: list[NewNotification] = []
-        for row in rows:
-            title, body = _message(row, level, day)
-            url = reverse("cases:case_detail", args=[row["case_id"]])
-            for user_id in recipients.of(row, overdue=level == OVERDUE):
-                batch.append(
-                    NewNotification(
-                        user_id=user_id,
-                        key=f"case-deadline:{row['id']}:{level}:{row['due_on']:%Y%m%d}",
-                        title=title[:300],
-                        body=body,
-                        url=url,
-                        urgent=level == OVERDUE,
-                    )
-                )
-        count += notify_many(batch, email=settings.CASE_ALERT_EMAIL)
-    return count
+    by_user: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
+    for row in rows:
+        for user_id in recipients.of(row, overdue=level == OVERDUE):
+            by_user[user_id].append(row)
+    batch: list[NewNotification] = []
+    for user_id, mine in sorted(by_user.items()):
+        mine.sort(key=lambda r: (r["due_on"], r["case__code"]))
+        if len(mine) > DIGEST_AFTER:
+            notes = [_digest(mine, level, run)]
+        else:
+            notes = [_message(r, level, day) for r in mine]
+        batch += [dataclasses.replace(n, user_id=user_id) for n in notes]
+    return notify_many(batch, email=settings.CASE_ALERT_EMAIL)
 
 
 def deadline_scan(*, day: dt.date | None = None) -> ScanResult:

@@ -252,7 +252,7 @@ def _store_files(files: Sequence[CleanFile], actor: Any) -> list[CaseAttachment]
                 sha256=hashlib.sha256(f.data).hexdigest(),
                 uploaded_by=actor if getattr(actor, "pk", None) else None,
             )
-            attachment.file.save(f"upload.{f.extension}", ContentFile(f.data), save=False)
+            attachment.file.save(f"upload{f.extension}", ContentFile(f.data), save=False)
             written.append(attachment)
     except BaseException:
         _discard(written)

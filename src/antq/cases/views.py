@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from antq.accounts import permissions, scoping
 from antq.cases import services
+from antq.cases.deadlines import add_working_days
 from antq.cases.forms import (
     CaseEditForm,
     CaseFilterForm,
@@ -60,6 +62,12 @@ def _filtered(request: HttpRequest, form: CaseFilterForm) -> QuerySet[Case]:
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif status == "overdue":
         qs = qs.filter(status__in=OPEN_STATUSES, next_due_on__lt=services.today())
+    elif status == "due_soon":
+        today = services.today()
+        soon = add_working_days(
+            today, max(settings.CASE_REMIND_DAYS, default=5), services.work_calendar()
+        )
+        qs = qs.filter(status__in=OPEN_STATUSES, next_due_on__gte=today, next_due_on__lte=soon)
     elif status:
         qs = qs.filter(status=status)
     if data["ward"]:
