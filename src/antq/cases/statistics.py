@@ -25,7 +25,6 @@ Definitions (the annual report quotes them):
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,15 +45,14 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from antq.cases.models import Case, CaseDeadline
 from antq.cases.selectors import NO_UNIT, no_unit_label
 from antq.cases.status import FINAL_STATUSES, CaseKind, CaseStatus, Stage
-from antq.registry.exporting import XLSX_CONTENT_TYPE, header_sheet, safe_cell
+from antq.registry.exporting import XLSX_CONTENT_TYPE
 from antq.registry.models import AdministrativeArea
 from antq.registry.status import KIND_BLOCK, Block
+from antq.tips.exporting import statistics_workbook
 from antq.tips.statistics import Breakdown, Row, chart_data, months_between, percent
 
 __all__ = [
@@ -266,20 +264,10 @@ def case_statistics(
 # -- the workbook ------------------------------------------------------------------------------
 
 
-def _value(sheet: Any, value: Any) -> Any:
-    if isinstance(value, dt.date):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = "dd/mm/yyyy"
-        return cell
-    return safe_cell(value)
-
-
 @translation.override("vi")  # the workbook is a Vietnamese document whatever the UI language
 def statistics_xlsx_bytes(stats: CaseStats) -> bytes:
     """The figures of ``stats``: a summary sheet, then one sheet per breakdown."""
-    workbook = Workbook(write_only=True)
-    summary = header_sheet(workbook, _("Tổng hợp"), [_("Chỉ tiêu"), _("Giá trị")], [56, 16])
-    for label, value in (
+    summary = [
         (_("Từ ngày"), stats.start),
         (_("Đến ngày"), stats.end),
         (_("Số vụ việc nhận đơn trong kỳ"), stats.total),
@@ -294,22 +282,8 @@ def statistics_xlsx_bytes(stats: CaseStats) -> bytes:
             _("Vụ việc đang quá hạn (tính đến ngày %(day)s)") % {"day": f"{stats.today:%d/%m/%Y}"},
             stats.overdue_now,
         ),
-    ):
-        summary.append([label, _value(summary, value)])
-    for breakdown in stats.breakdowns():
-        # Sheet titles: at most 31 characters, none of : \ / ? * [ ].
-        sheet = header_sheet(
-            workbook,
-            str(breakdown.name)[:31],
-            [str(breakdown.name), _("Số vụ việc"), _("Tỷ lệ (%)")],
-            [44, 14, 12],
-        )
-        for row in breakdown.rows:
-            sheet.append([safe_cell(row.label), row.count, percent(row.count, stats.total)])
-        sheet.append([_("Cộng"), breakdown.total, percent(breakdown.total, stats.total)])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    ]
+    return statistics_workbook(summary, stats.breakdowns(), stats.total, _("Số vụ việc"))
 
 
 def statistics_filename(stats: CaseStats) -> str:

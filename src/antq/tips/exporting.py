@@ -29,7 +29,7 @@ from antq.registry.exporting import XLSX_CONTENT_TYPE, header_sheet, safe_cell
 from antq.tips import selectors
 from antq.tips.models import Tip
 from antq.tips.search import tip_search
-from antq.tips.statistics import TipStats, percent
+from antq.tips.statistics import Breakdown, TipStats, percent
 from antq.tips.status import Channel, Outcome, TipStatus, Urgency
 
 __all__ = ["CSV_CONTENT_TYPE", "XLSX_CONTENT_TYPE"]
@@ -268,9 +268,7 @@ def tips_export_queue(
 @translation.override("vi")
 def statistics_xlsx_bytes(stats: TipStats) -> bytes:
     """The figures of ``stats``: a summary sheet, then one sheet per breakdown."""
-    workbook = Workbook(write_only=True)
-    summary = header_sheet(workbook, _("Tổng hợp"), [_("Chỉ tiêu"), _("Giá trị")], [48, 16])
-    for label, value in (
+    summary = [
         (_("Từ ngày"), stats.date_from),
         (_("Đến ngày"), stats.date_to),
         (_("Tổng số tin báo tiếp nhận"), stats.total),
@@ -284,19 +282,31 @@ def statistics_xlsx_bytes(stats: TipStats) -> bytes:
             percent(stats.closed_on_time, stats.closed_with_deadline),
         ),
         (_("Đang xử lý, đã quá hạn"), stats.overdue_open),
-    ):
-        summary.append([label, _xlsx_cell(summary, value)])
-    for breakdown in stats.breakdowns():
+    ]
+    return statistics_workbook(summary, stats.breakdowns(), stats.total, _("Số tin báo"))
+
+
+def statistics_workbook(
+    summary: list[tuple[str, Any]], breakdowns: list[Breakdown], total: int, count_label: str
+) -> bytes:
+    """A statistics page as a workbook: the summary sheet (label, value), then one sheet per
+    breakdown with its rows, their share of ``total`` and the sum. Shared by the tips' and
+    the cases' statistics; call it inside ``translation.override("vi")``."""
+    workbook = Workbook(write_only=True)
+    sheet = header_sheet(workbook, _("Tổng hợp"), [_("Chỉ tiêu"), _("Giá trị")], [56, 16])
+    for label, value in summary:
+        sheet.append([label, _xlsx_cell(sheet, value)])
+    for breakdown in breakdowns:
         # Sheet titles: at most 31 characters, none of : \ / ? * [ ].
         sheet = header_sheet(
             workbook,
             str(breakdown.name)[:31],
-            [str(breakdown.name), _("Số tin báo"), _("Tỷ lệ (%)")],
-            [40, 14, 12],
+            [str(breakdown.name), count_label, _("Tỷ lệ (%)")],
+            [44, 14, 12],
         )
         for row in breakdown.rows:
-            sheet.append([safe_cell(row.label), row.count, percent(row.count, stats.total)])
-        sheet.append([_("Cộng"), breakdown.total, percent(breakdown.total, stats.total)])
+            sheet.append([safe_cell(row.label), row.count, percent(row.count, total)])
+        sheet.append([_("Cộng"), breakdown.total, percent(breakdown.total, total)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
