@@ -99,6 +99,7 @@ def unit_choices(user: Any, ward_id: Any, q: str = "") -> list[tuple[Any, Any]]:
     if not 0 < ward <= ID_MAX:  # a larger number is no id and overflows the database
         return [("", _("— Chọn xã, phường trước —"))]
     units = scoping.units_for(user).filter(ward_id=ward, status=UnitStatus.ACTIVE)
+    q = q.replace("\x00", "")  # raw request text: PostgreSQL refuses a NUL in a query
     if q.strip():
         units = units.filter(name_folded__contains=fold(q))
     found = list(units.order_by("name").values_list("pk", "name")[:UNIT_OPTIONS])
