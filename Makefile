@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 export DJANGO_SETTINGS_MODULE := antq.config.settings
 
-.PHONY: demo serve install install-dev test verify lint typecheck pytest e2e-deps bench clean
+.PHONY: demo serve install install-dev test verify lint typecheck pytest e2e-deps bench textvn-model clean
 
 $(STAMP): requirements/base.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,11 @@ bench: $(STAMP)
 	$(if $(filter postgres,$(BENCH_DB)),$(if $(DATABASE_URL),,@bash scripts/ensure-postgres.sh),)
 	$(BIN)/python -m pip install --quiet -r requirements/bench.txt
 	$(BIN)/python bench/run.py --database $(BENCH_DB) $(if $(QUICK),--quick,)
+
+## make textvn-model: rebuild the diacritic restorer's model from its pinned sources (docs/textvn.md)
+##   make textvn-model CHECK=1       rebuild and compare with the committed file (same bytes)
+textvn-model: $(STAMP)
+	$(BIN)/python -m antq.textvn.training.build $(if $(CHECK),--check,)
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache .mypy_cache .ruff_cache

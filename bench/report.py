@@ -50,6 +50,16 @@ def _ratio_at_least(limit: float) -> Target:
     return Target(f"≥ {limit:g} × baseline", lambda r: limit / r["ratio"] if r["ratio"] else None)
 
 
+def _at_least(limit: float) -> Target:
+    return Target(f"≥ {limit:,g}", lambda r: limit / r["value"] if r["value"] else None)
+
+
+def _restorer(row: dict[str, Any]) -> float | None:
+    """≥ 97 % of syllables, and ≥ 25 points ahead of pyvi (the baseline)."""
+    lead = row["value"] - (row["baseline"] or 0)
+    return max(97 / row["value"], 25 / lead if lead > 0 else float("inf"))
+
+
 def _zero() -> Target:
     return Target("0", lambda r: 0.0 if r["value"] == 0 else float("inf"))
 
@@ -83,6 +93,10 @@ TARGETS: list[tuple[str, Target]] = [
     ("P6 import", _at_most(300)),
     ("P7 ", _at_most(150)),
     ("P8 ", _at_most(2000)),
+    ("P9 diacritics accuracy, all", Target("≥ 97 % and ≥ pyvi + 25 points", _restorer)),
+    ("P9 diacritics accuracy", Target("— (the pooled row's)", lambda r: None)),
+    ("P9 diacritics speed", _at_least(15_000)),
+    ("P9 diacritics model memory", _at_most(100)),
 ]
 
 
@@ -131,6 +145,8 @@ def _scale(row: dict[str, Any]) -> str:
         parts.append(f"{tips / 1e6:g}M tips" if tips >= 1_000_000 else f"{tips / 1e3:g}k tips")
     if units and (not tips or "unit" in row["benchmark"]):
         parts.append(f"{units / 1e3:g}k units")
+    if row.get("syllables") and row["benchmark"].startswith("P9"):
+        parts.append(f"{row['syllables']:,} syllables")
     cases = row.get("cases")
     if cases and row["benchmark"].startswith("P8"):
         parts.append(f"{cases / 1e3:g}k open cases")
@@ -166,6 +182,12 @@ def _notes(row: dict[str, Any]) -> str:
         alerts = row["alerts"]
         total = sum(alerts.values()) if isinstance(alerts, dict) else alerts
         notes.append(f"{total:,} alerts, {row.get('notifications', 0):,} notifications")
+    if row.get("lead_points") is not None:
+        notes.append(f"{row['lead_points']:+g} points over pyvi (the baseline)")
+    if row.get("confusions"):
+        notes.append("confusions " + ", ".join(f"{a}→{b} {n}" for a, b, n in row["confusions"]))
+    if row.get("load_ms") is not None:
+        notes.append(f"loaded in {row['load_ms']:,} ms")
     if row.get("sql_ms") is not None:
         notes.append(f"statements {row['sql_ms']:,} ms")
     if row.get("imported") is not None and row.get("imported") != row.get("units"):

@@ -1,4 +1,4 @@
-"""The benchmark suite: generate the city (once per database and size), then P1 to P8, then
+"""The benchmark suite: generate the city (once per database and size), then P1 to P9, then
 the table of this run.
 
     .venv/bin/python bench/run.py                       # SQLite, full size (make bench)
@@ -59,6 +59,7 @@ def main() -> int:
     ok &= step("P2 search page, P3 lists, P7 memory", "pages.py", *db, *quick)
     ok &= step("P5 export, P6 import", "jobs.py", *db, *quick)
     ok &= step("P8 deadline scan and overdue board", "cases_scan.py", *db, *quick)
+    ok &= step("P9 diacritic restoration against pyvi", "textvn_restore.py")
     print(f"\n== run {run_id}: {time.perf_counter() - started:.0f} s\n", flush=True)
     step("report", "report.py", "--run", run_id)
     return 0 if ok else 1
