@@ -167,6 +167,8 @@ ROUTES: dict[str, Route] = {
     "tipmanage:operator_form": Route(
         None, _expect(200, TIP_HANDLERS), post=_expect(200, TIP_HANDLERS)
     ),
+    # "Thêm dấu" (htmx/fetch panel) for whoever takes calls: an empty text is a 400.
+    "tipmanage:text_restore": Route(None, _expect(405), post=_expect(400, TIP_HANDLERS)),
     "tipmanage:tip_export": Route(None, _expect(200)),
     "tipmanage:statistics": Route(None, _expect(200)),
     "tipmanage:statistics_export": Route(None, _expect(200)),

@@ -29,9 +29,9 @@ PARTNER_KEY = "p311_khoa-api-thu-nghiem"
 
 TIP_FIELDS = {
     "id", "code", "channel", "channel_label", "category", "urgency", "status", "status_label",
-    "outcome", "is_complex", "text", "place", "occurred_at", "ward", "unit", "unit_notified",
-    "latitude", "longitude", "assignee", "anonymous", "partner", "merged_into", "deadline",
-    "received_at", "updated_at", "closed_at",
+    "outcome", "is_complex", "text", "text_restored", "place", "occurred_at", "ward", "unit",
+    "unit_notified", "latitude", "longitude", "assignee", "anonymous", "partner", "merged_into",
+    "deadline", "received_at", "updated_at", "closed_at",
 }  # fmt: skip
 
 

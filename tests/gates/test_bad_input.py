@@ -690,6 +690,32 @@ CASES: dict[str, Case] = {
         displayed=frozenset({"text", "place"}),
         verbatim=frozenset({"text", "place"}),
     ),
+    # "Thêm dấu" without JavaScript: the form comes back with the text restored, unsaved.
+    "tipmanage:operator_form (thêm dấu)": Case(
+        role="department",
+        url=lambda w: reverse("tipmanage:operator_form"),
+        data=lambda w: {**_operator_data(w), "restore": "1"},
+        fields=lambda: {
+            "text": full_corpus(),
+            "place": subset(),
+            "occurred_at": odd(BAD_DATETIMES),
+            "ward": odd(BAD_INTS),
+            "category": odd(BAD_INTS),
+            "nonce": subset()[:3],
+        },
+    ),
+    "tipmanage:operator_form (hoàn tác)": Case(
+        role="department",
+        url=lambda w: reverse("tipmanage:operator_form"),
+        data=lambda w: {**_operator_data(w), "restore_undo": "1", "typed": "co nguoi ban"},
+        fields=lambda: {"typed": full_corpus(), "reporter_name": mini()},
+    ),
+    "tipmanage:text_restore": Case(
+        role="ward_a_officer",
+        url=lambda w: reverse("tipmanage:text_restore"),
+        data=lambda w: {"text": "co nguoi ban ma tuy o ngo 12 phuong hoan kiem"},
+        fields=lambda: {"text": full_corpus()},
+    ),
     "tipmanage:tip_export": Case(
         role="department",
         url=lambda w: reverse("tipmanage:tip_export"),

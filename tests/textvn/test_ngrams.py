@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from antq.textvn.diacritics import Restorer
-from antq.textvn.ngrams import BOS, EOS, SPECIALS, Tables
+from antq.textvn.ngrams import BOS, EOS, SPECIALS, UNK, Tables
 from antq.textvn.training.build import sentences
 from antq.textvn.training.kneser_ney import estimate
 
@@ -26,7 +26,9 @@ CORPUS = [
 def tables() -> Tables:
     collected = [tokens for line in CORPUS for tokens in sentences(line)]
     prior = {"bán": 5.0, "bạn": 3.0, "tôi": 9.0, "nhà": 2.0}
-    return estimate(collected, prior, {"version": 0}, lexicon=["bắn", "bẩn"])
+    return estimate(
+        collected, prior, {"version": 0}, lexicon=["bắn", "bẩn"], fragments=[["hoàn", "kiếm"]]
+    )
 
 
 def _total(model: Restorer, a: int, b: int) -> float:
@@ -54,6 +56,15 @@ def test_seen_continuations_score_above_unseen(tables: Tables) -> None:
         ids["có"], ids["người"], ids["xe"]
     )
     assert model.score(ids["ma"], ids["túy"], EOS) < model.score(ids["ma"], ids["túy"], ids["ở"])
+
+
+def test_fragments_teach_pairs_but_not_sentence_ends(tables: Tables) -> None:
+    model = Restorer(tables)
+    ids = model.ids
+    assert model.score(UNK, ids["hoàn"], ids["kiếm"]) > model.score(UNK, ids["hoàn"], ids["bán"])
+    # "kiếm" never ended a sentence: the end is no likelier after it than the unigram says.
+    after = model.score(ids["hoàn"], ids["kiếm"], EOS)
+    assert after < model.score(ids["ngõ"], ids["chợ"], EOS)
 
 
 def test_the_vocabulary_starts_with_the_specials_and_is_sorted(tables: Tables) -> None:

@@ -9,6 +9,7 @@ from antq.accounts.scoping import tips_for
 from antq.core.audit import audit_verify
 from antq.core.models import AuditAction, AuditEntry
 from antq.registry.demo import demo_city_create
+from antq.textvn import fold
 from antq.tips.demo import (
     DEMO_PARTNER_KEY,
     DEMO_TIP_CODE,
@@ -17,7 +18,7 @@ from antq.tips.demo import (
 )
 from antq.tips.models import Bulletin, Tip, TipMessage
 from antq.tips.services import partner_authenticate, tip_authenticate
-from antq.tips.status import CLOSED_STATUSES, OPEN_STATUSES, Sender, TipStatus
+from antq.tips.status import CLOSED_STATUSES, OPEN_STATUSES, Channel, Sender, TipStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -77,3 +78,16 @@ def test_merged_duplicates_point_at_an_earlier_tip_of_the_same_ward(demo_city: N
         assert tip.merged_into is not None
         assert tip.merged_into.ward_id == tip.ward_id
         assert tip.merged_into.received_at <= tip.received_at
+
+
+def test_the_sms_tips_come_without_diacritics_and_with_their_restored_text(
+    demo_city: None,
+) -> None:
+    demo_tips_create(count=120)
+    sms = list(Tip.objects.filter(channel=Channel.SMS))
+    assert sms
+    for tip in sms:
+        assert tip.text.isascii(), tip.text
+        assert tip.text_restored and fold(tip.text_restored) == fold(tip.text), tip.text
+    # The other channels arrive typed with their diacritics: nothing to restore.
+    assert not Tip.objects.exclude(channel=Channel.SMS).exclude(text_restored="").exists()

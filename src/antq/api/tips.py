@@ -113,7 +113,11 @@ class TipOut(Schema):
     status_label: str
     outcome: Outcome
     is_complex: bool
-    text: str
+    text: str = Field(description="Nội dung như khi nhận (không bao giờ bị sửa).")
+    text_restored: str = Field(
+        description="Nội dung đã được thêm dấu tự động khi tin được gõ không dấu (thường là "
+        "SMS); có thể chưa đúng, đối chiếu với trường text. Rỗng nếu không cần thêm dấu."
+    )
     place: str
     occurred_at: dt.datetime | None
     ward: AreaRef | None

@@ -4,7 +4,8 @@
 abbreviations expanded, phone numbers in one piece). ``search_terms`` turns what a user typed
 into terms that must all match, each with its alternatives (an abbreviation or its meaning);
 the last term matches as a prefix so that "lua da" already finds "lừa đảo". ``match_spans``
-finds the same matches in an original text, to highlight them.
+finds the same matches in an original text, to highlight them. ``marked_words`` and
+``marked_hits`` let a query typed with diacritics prefer the texts that carry the same ones.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 from antq.textvn.abbreviations import abbreviations, expand, lookup, query_variants
-from antq.textvn.normalize import nfc, word_spans
+from antq.textvn.normalize import fold, nfc, word_spans
 from antq.textvn.phones import merge_phone_words
+from antq.textvn.syllables import canonical
 
 # A query is cut to this length and this many words: enough for any real search, and a
 # pasted page of text cannot turn into a query that takes the database seconds.
@@ -99,6 +101,34 @@ def relevance(document: str, terms: list[SearchTerm]) -> float:
     if len(typed) > 1 and _typed_in_order(words, typed, prefix=terms[-1].prefix):
         score += (K1 + 1) / (1 + K1 * norm)
     return score
+
+
+def marked_words(query: str) -> frozenset[str]:
+    """The words of a query typed with their diacritics, lower case, in one spelling of the
+    tone (``syllables.canonical``: *hoà* and *hòa* alike): ``"bán ma tuy"`` → ``{"bán"}``.
+    Search matches folded words; these say which of the readings the user meant."""
+    query = nfc(query[:MAX_QUERY_LENGTH])
+    found = set()
+    for span in word_spans(query)[:MAX_TERMS]:
+        word = query[span.start : span.end].lower()
+        if word != span.folded:
+            found.add(canonical(word))
+    return frozenset(found)
+
+
+def marked_hits(text: str, marked: frozenset[str]) -> int:
+    """How many of the ``marked`` words of a query ``text`` contains as written — diacritics
+    and all, any case, either tone spelling. "bán" is in "có người bán", not in "bạn bè"."""
+    if not marked:
+        return 0
+    text = nfc(text)
+    wanted = {fold(word) for word in marked}
+    present = {
+        canonical(text[span.start : span.end].lower())
+        for span in word_spans(text)
+        if span.folded in wanted  # only the words that could be one of them
+    }
+    return len(marked & present)
 
 
 def _phrase_count(words: list[str], phrase: tuple[str, ...]) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import unicodedata
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -33,6 +34,7 @@ from antq.textvn import fold
 from antq.tips import codes
 from antq.tips.deadlines import deadline_for, rule_for
 from antq.tips.models import Bulletin, Partner, Tip, TipCategory, TipDeadlineRule, TipMessage
+from antq.tips.restoration import restored_text
 from antq.tips.search import search_document
 from antq.tips.services import AUDIT_FIELDS, partner_create
 from antq.tips.status import CLOSED_STATUSES, Channel, Outcome, Sender, TipStatus, Urgency
@@ -194,6 +196,13 @@ BULLETINS = (
 )
 
 
+def unmarked(text: str) -> str:
+    """``text`` as typed on a phone without Vietnamese input: no diacritics, đ as d, the
+    capitals kept."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 @dataclass(frozen=True)
 class DemoTipsResult:
     tips: int
@@ -284,6 +293,10 @@ def demo_tips_create(*, seed: int = 2026, count: int = DEFAULT_TIPS) -> DemoTips
         anonymous = i == 0 or rng.random() < 0.75
         rule = rule_for(rules, category_id=category.pk, on=timezone.localdate(received))
         is_complex = rng.random() < 0.1
+        if channel == Channel.SMS:
+            # Most people text without diacritics; the tip gets its restored text as an SMS
+            # received through the gateway does.
+            text = unmarked(text)
         tip = Tip(
             code=DEMO_TIP_CODE if i == 0 else codes.new_code(),
             passphrase_digest=codes.passphrase_digest(
@@ -295,6 +308,7 @@ def demo_tips_create(*, seed: int = 2026, count: int = DEFAULT_TIPS) -> DemoTips
             status=status,
             is_complex=is_complex,
             text=text,
+            text_restored=restored_text(text),
             place=f"phố {rng.choice(HA_NOI_PHO)}" if rng.random() < 0.5 else "",
             occurred_at=received - dt.timedelta(hours=rng.randint(1, 48)),
             ward=ward,
@@ -371,11 +385,13 @@ def _dialogues(rng: random.Random, tips: list[Tip]) -> int:
             )
         )
         if rng.random() < 0.6 or tip.code == DEMO_TIP_CODE:
+            body = rng.choice(TIPSTER_REPLIES)
             rows.append(
                 TipMessage(
                     tip=tip,
                     sender=Sender.TIPSTER,
-                    body=rng.choice(TIPSTER_REPLIES),
+                    # He answers as he wrote the tip: an SMS tipster without diacritics.
+                    body=unmarked(body) if tip.channel == Channel.SMS else body,
                     created_at=at + dt.timedelta(hours=6),
                     read_at=None
                     if tip.status not in CLOSED_STATUSES

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from antq.accounts import scoping
 from antq.registry.models import AdministrativeArea
 from antq.registry.status import AreaLevel
-from antq.textvn import fold
+from antq.textvn import fold, nfc
 from antq.tips.models import TipCategory, TipDeadlineRule
 from antq.tips.services import MAX_TEXT
 from antq.tips.statistics import MAX_MONTHS
@@ -153,6 +153,28 @@ class OperatorTipForm(forms.Form):
                 _("Hãy ghi tên hoặc số điện thoại của người gọi, hoặc đánh dấu ẩn danh."),
             )
         return data
+
+
+class RestoreTextForm(forms.Form):
+    """A text to restore the diacritics of ("Thêm dấu"): what the operator typed, or a
+    message being written to the tipster."""
+
+    text = forms.CharField(
+        label=_("Nội dung"),
+        strip=False,
+        error_messages={"required": _("Chưa có nội dung để thêm dấu.")},
+    )
+
+    def clean_text(self) -> str:
+        text = nfc(self.cleaned_data["text"].replace("\x00", ""))
+        if not text.strip():
+            raise forms.ValidationError(_("Chưa có nội dung để thêm dấu."))
+        if len(text) > MAX_TEXT:
+            raise forms.ValidationError(
+                _("Nội dung dài quá %(limit)s ký tự, không thêm dấu được.")
+                % {"limit": f"{MAX_TEXT:,}".replace(",", ".")}
+            )
+        return text
 
 
 # -- statistics period -------------------------------------------------------------------------

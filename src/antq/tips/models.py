@@ -116,6 +116,10 @@ class Tip(models.Model):
     )
     is_complex = models.BooleanField(_("phức tạp"), default=False)
     text = models.TextField(_("nội dung"))
+    # ``text`` with its diacritics restored by ``textvn.restore_diacritics`` when it came
+    # typed without them (an SMS, mostly); empty otherwise. Shown beside the original, which
+    # is always kept as received.
+    text_restored = models.TextField(_("nội dung đã thêm dấu tự động"), blank=True, editable=False)
     place = models.CharField(_("địa điểm"), max_length=300, blank=True)
     occurred_at = models.DateTimeField(_("thời điểm xảy ra"), null=True, blank=True)
     ward = models.ForeignKey(

@@ -23,6 +23,11 @@ first and stopping after the page.
 ``search_text`` is the folded, abbreviation-expanded document (``antq.textvn.index_text``);
 the services write it on every create and update, ``reindex_all`` rewrites it for every tip
 when the abbreviation list changes.
+
+Folded, "ban" is *bán* (sell) and *bạn* (friend) alike. A query typed with diacritics says
+which one is meant: among the ranked matches, the tips whose text has those words as typed
+come first — the restored text of a tip received without diacritics (``text_restored``),
+else the text as written.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ import re
 import unicodedata
 from abc import ABCMeta, abstractmethod
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -45,6 +51,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from antq.textvn import SearchTerm, index_text, match_spans, relevance, search_terms
+from antq.textvn.search import marked_hits, marked_words
 
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
@@ -116,7 +123,13 @@ SQLITE_MATCHES = "SELECT rowid FROM tips_tip_fts WHERE tips_tip_fts MATCH %s LIM
 
 def search_document(tip: Tip) -> str:
     """The text a tip is found by: code, category, content, place, ward and unit — folded,
-    with the meaning of each abbreviation and phone numbers in one piece."""
+    with the meaning of each abbreviation and phone numbers in one piece — and the words of
+    the restored content (``text_restored``) that the original's lack.
+
+    Restoring only adds marks, so the restored text folds to the original's words nearly
+    always; it can still differ where marks change an abbreviation's reading. Its words are
+    added once, not repeated: repeating them would count every word of a restored tip twice
+    in the ranking. The marked words themselves serve the ranking (``marked_hits``)."""
     parts = [
         tip.code,
         tip.category.name,
@@ -125,7 +138,16 @@ def search_document(tip: Tip) -> str:
         tip.ward.name if tip.ward_id and tip.ward else "",
         tip.unit.name if tip.unit_id and tip.unit else "",
     ]
-    return index_text("\n".join(p for p in parts if p))
+    document = index_text("\n".join(p for p in parts if p))
+    if not tip.text_restored:
+        return document
+    present = set(document.split())
+    extra = []
+    for word in index_text(tip.text_restored).split():
+        if word not in present:
+            present.add(word)
+            extra.append(word)
+    return " ".join([document, *extra]) if extra else document
 
 
 # --- Query texts -----------------------------------------------------------------------
@@ -288,34 +310,68 @@ def tip_search(qs: QuerySet[Tip], query: str) -> QuerySet[Tip]:
     terms = search_terms(query)
     if not terms or qs.query.is_empty():
         return qs
+    query_terms = Query(terms, marked_words(query))
     vendor = connections[qs.db].vendor
     if vendor == "sqlite":
-        return _sqlite_search(qs, terms)
+        return _sqlite_search(qs, query_terms)
     if vendor == "postgresql":
-        return _postgresql_search(qs, terms)
+        return _postgresql_search(qs, query_terms)
     raise ImproperlyConfigured(f"full-text search of tips needs SQLite or PostgreSQL, not {vendor}")
 
 
+@dataclass(frozen=True)
+class Query:
+    """A parsed query: its terms (folded) and the words typed with diacritics."""
+
+    terms: list[SearchTerm]
+    marked: frozenset[str]
+
+
+def _candidates(matching: QuerySet[Tip], query: Query, limit: int) -> list[tuple[Any, ...]]:
+    """Up to ``limit`` rows (id, search text, received at, marked text) of ``matching`` to
+    rank. The marked text — the restored content if any, else the content as written — is
+    read only for a query typed with diacritics, the one that needs it."""
+    fields = ["pk", "search_text", "received_at"]
+    if query.marked:
+        fields += ["text", "text_restored"]
+    rows = matching.order_by().values_list(*fields)[:limit]
+    if not query.marked:
+        return [(*row, "") for row in rows]
+    return [(pk, document, at, restored or text) for pk, document, at, text, restored in rows]
+
+
 def _ranked(
-    qs: QuerySet[Tip], terms: list[SearchTerm], candidates: Sequence[tuple[int, str, Any]]
+    qs: QuerySet[Tip], query: Query, candidates: Sequence[tuple[Any, ...]]
 ) -> QuerySet[Tip]:
-    """``qs`` limited to the ``candidates`` (id, search text, received at), ordered by their
+    """``qs`` limited to the ``candidates`` (id, search text, received at, marked text),
+    ordered by the number of words typed with diacritics that their text has as typed
+    (*bán* in "có người bán", not in "bạn bè": the folded match is the same), then their
     relevance, then newest."""
-    ranked = sorted(candidates, key=lambda c: (relevance(c[1], terms), c[2], c[0]), reverse=True)
+
+    def key(candidate: tuple[Any, ...]) -> tuple[int, float, Any, int]:
+        pk, document, at, marked_text = candidate
+        return (
+            marked_hits(marked_text, query.marked),
+            relevance(document, query.terms),
+            at,
+            pk,
+        )
+
+    ranked = sorted(candidates, key=key, reverse=True)
     # The position of the id in one string of the ids in order: one parameter, and the same
     # SQL on both databases (instr / strpos).
-    order = "," + ",".join(str(pk) for pk, _text, _at in ranked) + ","
+    order = "," + ",".join(str(c[0]) for c in ranked) + ","
     position = StrIndex(Value(order), Concat(Value(","), Cast("pk", CharField()), Value(",")))
     return (
-        qs.filter(pk__in=[pk for pk, _text, _at in candidates])
+        qs.filter(pk__in=[c[0] for c in candidates])
         .alias(search_rank=position)
         .order_by("search_rank")
     )
 
 
-def _sqlite_search(qs: QuerySet[Tip], terms: list[SearchTerm]) -> QuerySet[Tip]:
+def _sqlite_search(qs: QuerySet[Tip], query: Query) -> QuerySet[Tip]:
     filters, complete = _pushdown(qs)
-    match = fts5_query(terms, filters)
+    match = fts5_query(query.terms, filters)
     with connections[qs.db].cursor() as cursor:
         cursor.execute(SQLITE_MATCHES, [match, RANK_LIMIT + 1])
         matches = [row[0] for row in cursor.fetchall()]
@@ -327,12 +383,8 @@ def _sqlite_search(qs: QuerySet[Tip], terms: list[SearchTerm]) -> QuerySet[Tip]:
         qs = qs.all()
         qs.query.where = WhereNode()
     if len(matches) <= RANK_LIMIT:
-        candidates = (
-            qs.model._default_manager.using(qs.db)
-            .filter(pk__in=matches)
-            .values_list("pk", "search_text", "received_at")
-        )
-        return _ranked(qs, terms, list(candidates))
+        matching = qs.model._default_manager.using(qs.db).filter(pk__in=matches)
+        return _ranked(qs, query, _candidates(matching, query, RANK_LIMIT))
     if complete:
         # The FTS5 table drives a join, reading the matches in rowid order — newest first,
         # ids grow as tips come in — and stopping after the page. extra() is the one way to
@@ -346,12 +398,13 @@ def _sqlite_search(qs: QuerySet[Tip], terms: list[SearchTerm]) -> QuerySet[Tip]:
     return qs.filter(_InFts(match)).order_by("-received_at", "-id")
 
 
-def _postgresql_search(qs: QuerySet[Tip], terms: list[SearchTerm]) -> QuerySet[Tip]:
+def _postgresql_search(qs: QuerySet[Tip], query: Query) -> QuerySet[Tip]:
+    terms = query.terms
     full = tsquery(terms)
     walk = _TsMatch(full, indexed=False)
     if _pg_estimate(qs) <= PG_WALK_ROWS:
         # A ward's tips: reading them all costs less than the posting list of a common word.
-        return _pg_ranked_or_newest(qs, terms, qs.filter(walk))
+        return _pg_ranked_or_newest(qs, query, qs.filter(walk))
     # PostgreSQL's own estimate multiplies the words' frequencies as if "trom" and "cap"
     # were unrelated, 50x too low for such phrases; the share of matches among the newest
     # rows is measured instead, reading PG_SAMPLE rows in index order.
@@ -368,18 +421,14 @@ def _postgresql_search(qs: QuerySet[Tip], terms: list[SearchTerm]) -> QuerySet[T
     # then tested on the rows the exact words found.
     exact = tsquery([term for term in terms if not term.prefix])
     return _pg_ranked_or_newest(
-        qs, terms, qs.filter(_TsMatch(exact), walk) if exact else qs.filter(_TsMatch(full))
+        qs, query, qs.filter(_TsMatch(exact), walk) if exact else qs.filter(_TsMatch(full))
     )
 
 
-def _pg_ranked_or_newest(
-    qs: QuerySet[Tip], terms: list[SearchTerm], matching: QuerySet[Tip]
-) -> QuerySet[Tip]:
-    candidates = list(
-        matching.order_by().values_list("pk", "search_text", "received_at")[: RANK_LIMIT + 1]
-    )
+def _pg_ranked_or_newest(qs: QuerySet[Tip], query: Query, matching: QuerySet[Tip]) -> QuerySet[Tip]:
+    candidates = _candidates(matching, query, RANK_LIMIT + 1)
     if len(candidates) <= RANK_LIMIT:
-        return _ranked(qs, terms, candidates)
+        return _ranked(qs, query, candidates)
     return matching.order_by("-received_at", "-id")
 
 
@@ -466,25 +515,33 @@ def search_index_ensure(using: str = "default", **kwargs: Any) -> bool:
     return True
 
 
-def reindex_all(*, batch_size: int = REINDEX_BATCH, using: str = "default") -> int:
+def reindex_all(
+    *, restore: bool = False, batch_size: int = REINDEX_BATCH, using: str = "default"
+) -> int:
     """Recompute the search text of every tip (after the abbreviation list changed, say) and
-    rebuild the full-text index. Returns how many tips had a different text."""
+    rebuild the full-text index; with ``restore``, first restore the diacritics of the tips
+    typed without them again (tips received before restoration existed, or after the model
+    changed). Returns how many tips had a different text."""
     from antq.tips.models import Tip
+    from antq.tips.restoration import restored_text
 
     tips = Tip.objects.using(using).select_related("category", "ward", "unit")
+    fields = ["search_text", "text_restored"] if restore else ["search_text"]
     changed = 0
     last = 0
     while batch := list(tips.filter(pk__gt=last).order_by("pk")[:batch_size]):
         last = batch[-1].pk
         stale = []
         for tip in batch:
-            document = search_document(tip)
-            if document != tip.search_text:
-                tip.search_text = document
+            before = (tip.text_restored, tip.search_text)
+            if restore:
+                tip.text_restored = restored_text(tip.text)
+            tip.search_text = search_document(tip)
+            if (tip.text_restored, tip.search_text) != before:
                 stale.append(tip)
         if stale:
             with transaction.atomic(using=using):
-                Tip.objects.using(using).bulk_update(stale, ["search_text"])
+                Tip.objects.using(using).bulk_update(stale, fields)
             changed += len(stale)
     connection = connections[using]
     if connection.vendor == "sqlite" and not search_index_ensure(using):

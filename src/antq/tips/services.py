@@ -43,6 +43,7 @@ from antq.tips.models import (
     TipMessage,
     TipNote,
 )
+from antq.tips.restoration import restored_text
 from antq.tips.search import search_document
 from antq.tips.status import (
     ALLOWED_TRANSITIONS,
@@ -239,12 +240,15 @@ def tip_receive(
         raise ValidationError({"occurred_at": _("Thời điểm xảy ra không thể ở tương lai.")})
     if ward is not None and ward.level != "ward":
         raise ValidationError({"ward": _("Hãy chọn một xã, phường hoặc đặc khu.")})
+    text = _clean_text(text, field="text", limit=MAX_TEXT, required=True)
     passphrase = codes.new_passphrase()
     tip = Tip(
         channel=channel,
         category=category,
         urgency=urgency or category.default_urgency,
-        text=_clean_text(text, field="text", limit=MAX_TEXT, required=True),
+        text=text,
+        # Before the transaction (the model loads on first use); "" if it fails.
+        text_restored=restored_text(text),
         place=_clean_text(place, field="place", limit=300, required=False),
         occurred_at=occurred_at,
         ward=ward,

@@ -9,6 +9,7 @@ app_name = "tipmanage"
 
 urlpatterns = [
     path("goi-den/", views_manage.operator_form, name="operator_form"),
+    path("them-dau/", views_manage.text_restore, name="text_restore"),
     path("xuat/", views_manage.tip_export, name="tip_export"),
     path("thong-ke/", views_manage.statistics, name="statistics"),
     path("thong-ke/xuat/", views_manage.statistics_export, name="statistics_export"),

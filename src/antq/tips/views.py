@@ -49,6 +49,7 @@ from antq.tips.forms import (
     officers_for_user,
 )
 from antq.tips.models import Tip, TipAttachment, TipMessage, TipNote
+from antq.tips.restoration import restored_text
 from antq.tips.status import ALLOWED_TRANSITIONS, CLOSED_STATUSES, Sender, TipStatus, Urgency
 
 # The inbox counts for orientation, up to a thousand: its tabs, its list and its searches say
@@ -64,6 +65,7 @@ ROW_FIELDS = (
     "received_at",
     "deadline",
     "text",
+    "text_restored",
     "category__name",
     "ward__name",
     "assignee__full_name",
@@ -127,6 +129,7 @@ class Row(TypedDict):
     unread_label: str
     category: str
     snippet: str
+    snippet_restored: str  # the same extract of the text restored automatically, if any
     ward: str
     received: str
     deadline: str
@@ -141,7 +144,7 @@ class Row(TypedDict):
     select_label: str
 
 
-def _row(tip: Tip, *, today: dt.date, unread: int, snippet: str) -> Row:
+def _row(tip: Tip, *, today: dt.date, unread: int, snippet: str, snippet_restored: str = "") -> Row:
     assignee = tip.assignee
     due = _due(tip, today)
     return Row(
@@ -157,6 +160,7 @@ def _row(tip: Tip, *, today: dt.date, unread: int, snippet: str) -> Row:
         ),
         category=tip.category.name,
         snippet=snippet,
+        snippet_restored=snippet_restored,
         ward=tip.ward.name if tip.ward else "",
         received=moment_text(tip.received_at),
         deadline=day_text(tip.deadline) if tip.deadline else "",
@@ -244,6 +248,9 @@ def tip_list(request: HtmxHttpRequest) -> HttpResponse:
             today=today,
             unread=unread.get(t.pk, 0),
             snippet=search.highlight(t.text, terms) if q else "",
+            snippet_restored=(
+                search.highlight(t.text_restored, terms) if q and t.text_restored else ""
+            ),
         )
         for t in page.items
     ]
@@ -319,6 +326,9 @@ def _detail_context(request: HttpRequest, tip: Tip, bound: dict[str, forms.Form]
         TipAttachment.objects.filter(tip__in=[tip, *merged]).select_related("tip").order_by("id")
     )
     tip_messages = list(tip.messages.select_related("author"))
+    # A message typed without diacritics shows its restored reading on demand ("Thêm dấu");
+    # the stored message is never changed.
+    dialogue = [(m, restored_text(m.body)) for m in tip_messages]
     context: dict[str, Any] = {
         "tip": tip,
         "rule": tip.deadline_rule,
@@ -333,6 +343,7 @@ def _detail_context(request: HttpRequest, tip: Tip, bound: dict[str, forms.Form]
         ),
         "attachments": attachments,
         "tip_messages": tip_messages,
+        "dialogue": dialogue,
         "unread": sum(1 for m in tip_messages if m.sender == Sender.TIPSTER and not m.read_at),
         # Internal notes are for everyone on the police side who may see the tip.
         "notes": list(

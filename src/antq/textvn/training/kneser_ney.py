@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-from antq.textvn.ngrams import BITS, BOS, EOS, SPECIALS, Tables, pack
+from antq.textvn.ngrams import BITS, BOS, EOS, SPECIALS, UNK, Tables, pack
 
 PRIOR_WEIGHT = 0.3
 MODIFIED = True
@@ -54,13 +54,20 @@ def estimate(
     prior: Mapping[str, float],
     meta: dict[str, object],
     lexicon: Iterable[str] = (),
+    fragments: Iterable[list[str]] = (),
 ) -> Tables:
-    """Tables of a trigram model from sentences (lists of tokens), a unigram prior over
-    syllables and a lexicon: the syllables of both join the vocabulary (a syllable known only
-    to the lexicon can be chosen, but only where nothing likelier fits)."""
+    """Tables of a trigram model from sentences (lists of tokens), fragments (tokens out of
+    context, counted after an ``<unk>`` and without an end: names, dictionary words), a
+    unigram prior over syllables and a lexicon: the syllables of both join the vocabulary (a
+    syllable known only to the lexicon can be chosen, but only where nothing likelier fits)."""
     trigrams: Counter[tuple[str, str, str]] = Counter()
     for tokens in sentences:
         padded = [SPECIALS[BOS], SPECIALS[BOS], *tokens, SPECIALS[EOS]]
+        for i in range(2, len(padded)):
+            trigrams[padded[i - 2], padded[i - 1], padded[i]] += 1
+    for fragment in fragments:
+        # A piece of text out of context (a dictionary word): no start or end of sentence.
+        padded = [SPECIALS[UNK], *fragment]
         for i in range(2, len(padded)):
             trigrams[padded[i - 2], padded[i - 1], padded[i]] += 1
     words = {w for gram in trigrams for w in gram} | set(prior) | set(lexicon)
