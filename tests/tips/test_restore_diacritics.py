@@ -20,11 +20,12 @@ from antq.textvn import diacritics
 from antq.textvn.diacritics import RestoredWord
 from antq.textvn.search import marked_hits, marked_words
 from antq.tips import restoration
-from antq.tips.models import Tip, TipCategory, TipMessage
+from antq.tips.models import Tip, TipMessage
 from antq.tips.search import reindex_all, search_document, tip_search
 from antq.tips.services import tip_message_post
 from tests.conftest import Cast
 from tests.factories import make_tip
+from tests.tips.test_operator_form import call
 from tests.tips.test_sms_webhook import post_sms, sms
 
 TEXT = "co nguoi ban ma tuy o ngo 12 phuong hoan kiem"
@@ -273,20 +274,8 @@ def test_the_operator_form_has_the_action_under_the_text(client: Client, cast: C
 
 
 def _operator_post(client: Client, **fields: Any) -> Any:
-    data = {
-        "category": TipCategory.objects.get(code="ma-tuy").pk,
-        "text": TEXT,
-        "ward": "",
-        "place": "Cuối ngõ 12 phố Hàng Bạc",
-        "urgency": "",
-        "occurred_at": "",
-        "anonymous": "on",
-        "reporter_name": "",
-        "reporter_phone": "",
-        "nonce": "nonce-cua-cuoc-goi-0001",
-        **fields,
-    }
-    return client.post(OPERATOR_URL, data)
+    """The operator's form posted with the test's text (see test_operator_form.call)."""
+    return call(client, **{"text": TEXT, **fields})
 
 
 def test_without_javascript_the_form_comes_back_restored_and_nothing_is_saved(
@@ -294,7 +283,7 @@ def test_without_javascript_the_form_comes_back_restored_and_nothing_is_saved(
 ) -> None:
     _alternatives(monkeypatch)
     client.force_login(cast.department)
-    response = _operator_post(client, restore="1")
+    response = _operator_post(client, restore="1", nonce="nonce-cua-cuoc-goi-0001")
     assert response.status_code == 200
     html = response.content.decode()
     assert re.search(rf'<textarea name="text"[^>]*>\n?{RESTORED}</textarea>', html)
