@@ -33,7 +33,7 @@ from pathlib import Path
 
 from results import record
 
-from antq.textvn import diacritics
+from antq.textvn import diacritics, strip_marks
 from antq.textvn.syllables import canonical, is_syllable
 from antq.textvn.training import sources
 from antq.textvn.training.build import CACHE
@@ -43,14 +43,6 @@ WORD = re.compile(r"[^\W\d_]+")
 TARGET_ACCURACY = 97.0
 TARGET_LEAD = 25.0
 TARGET_SPEED = 15_000
-
-
-def strip_marks(text: str) -> str:
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    return unicodedata.normalize(
-        "NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    )
 
 
 def held_out(limit: int | None) -> dict[str, list[str]]:

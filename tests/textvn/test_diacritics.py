@@ -18,20 +18,12 @@ from antq.textvn import (
     needs_restoration,
     restore_alternatives,
     restore_diacritics,
+    strip_marks,
 )
 from antq.textvn.diacritics import MODEL_PATH, tokens
 from antq.textvn.syllables import has_marks
 
 HAND_CHECKED = Path(__file__).parent / "data" / "hand_checked.txt"
-
-
-def strip_marks(text: str) -> str:
-    """Every Vietnamese mark removed, capitals kept: what a phone without diacritics sends."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    return unicodedata.normalize(
-        "NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    )
 
 
 def _hand_checked() -> list[str]:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from antq.textvn import fold, nfc, squash_spaces
+from antq.textvn import fold, nfc, squash_spaces, strip_marks
 
 
 @pytest.mark.parametrize(
@@ -46,3 +46,16 @@ def test_folded_text_has_no_vietnamese_marks(text: str) -> None:
     folded = fold(text)
     assert "đ" not in folded
     assert not any(unicodedata.combining(ch) for ch in unicodedata.normalize("NFD", folded))
+
+
+@pytest.mark.parametrize(
+    ("text", "stripped"),
+    [
+        ("Đà Nẵng, ngõ 12!", "Da Nang, ngo 12!"),
+        ("CÓ NGƯỜI BÁN", "CO NGUOI BAN"),
+        (unicodedata.normalize("NFD", "Hoàn Kiếm"), "Hoan Kiem"),
+        ("already plain", "already plain"),
+    ],
+)
+def test_strip_marks_keeps_capitals_spaces_and_punctuation(text: str, stripped: str) -> None:
+    assert strip_marks(text) == stripped

@@ -8,7 +8,7 @@ from antq.textvn.diacritics import (
     restore_alternatives,
     restore_diacritics,
 )
-from antq.textvn.normalize import fold, nfc, squash_spaces, word_spans, words
+from antq.textvn.normalize import fold, nfc, squash_spaces, strip_marks, word_spans, words
 from antq.textvn.phones import normalize_phone
 from antq.textvn.search import SearchTerm, index_text, match_spans, relevance, search_terms
 
@@ -29,6 +29,7 @@ __all__ = [
     "restore_diacritics",
     "search_terms",
     "squash_spaces",
+    "strip_marks",
     "word_spans",
     "words",
 ]

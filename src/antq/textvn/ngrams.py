@@ -117,7 +117,3 @@ class Tables:
                 arrays[entry["name"]] = values.astype(np.float32)
                 offset += 2 * count
         return cls(vocabulary=header["vocabulary"], meta=header["meta"], **arrays)
-
-    def nbytes(self) -> int:
-        """Memory the arrays take once loaded."""
-        return sum(getattr(self, name).nbytes for name, _ in self._ARRAYS)

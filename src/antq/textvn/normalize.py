@@ -18,6 +18,7 @@ _SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W_]+")
 # Đ/đ are letters of their own, not D/d with a combining mark, so NFD does not split them.
 _SPECIAL = str.maketrans({"đ": "d", "Đ": "d", "ð": "d"})
+_D_AS_LETTER = str.maketrans({"đ": "d", "Đ": "D"})
 # Invisible characters that sneak in from copy-paste and break matching.
 _INVISIBLE = dict.fromkeys(
     map(ord, "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\ufeff")
@@ -34,11 +35,21 @@ def squash_spaces(text: str) -> str:
     return _SPACES.sub(" ", text.translate(_INVISIBLE)).strip()
 
 
+def _without_combining(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def fold(text: str) -> str:
     """Lower-case, remove every diacritic, map đ→d and collapse whitespace."""
-    decomposed = unicodedata.normalize("NFD", text.translate(_SPECIAL))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = _without_combining(text.translate(_SPECIAL))
     return squash_spaces(stripped.casefold().translate(_SPECIAL))
+
+
+def strip_marks(text: str) -> str:
+    """``text`` as typed on a phone without Vietnamese input: every mark removed, đ as d,
+    capitals, spaces and punctuation kept (NFC): ``"Đà Nẵng!"`` → ``"Da Nang!"``."""
+    return unicodedata.normalize("NFC", _without_combining(text.translate(_D_AS_LETTER)))
 
 
 @functools.lru_cache(maxsize=4096)

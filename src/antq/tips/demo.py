@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import unicodedata
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -30,7 +29,7 @@ from antq.registry.demo import (
     WARD_HOAN_KIEM,
 )
 from antq.registry.models import AdministrativeArea, Unit
-from antq.textvn import fold
+from antq.textvn import fold, strip_marks
 from antq.tips import codes
 from antq.tips.deadlines import deadline_for, rule_for
 from antq.tips.models import Bulletin, Partner, Tip, TipCategory, TipDeadlineRule, TipMessage
@@ -196,13 +195,6 @@ BULLETINS = (
 )
 
 
-def unmarked(text: str) -> str:
-    """``text`` as typed on a phone without Vietnamese input: no diacritics, đ as d, the
-    capitals kept."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 @dataclass(frozen=True)
 class DemoTipsResult:
     tips: int
@@ -296,7 +288,7 @@ def demo_tips_create(*, seed: int = 2026, count: int = DEFAULT_TIPS) -> DemoTips
         if channel == Channel.SMS:
             # Most people text without diacritics; the tip gets its restored text as an SMS
             # received through the gateway does.
-            text = unmarked(text)
+            text = strip_marks(text)
         tip = Tip(
             code=DEMO_TIP_CODE if i == 0 else codes.new_code(),
             passphrase_digest=codes.passphrase_digest(
@@ -391,7 +383,7 @@ def _dialogues(rng: random.Random, tips: list[Tip]) -> int:
                     tip=tip,
                     sender=Sender.TIPSTER,
                     # He answers as he wrote the tip: an SMS tipster without diacritics.
-                    body=unmarked(body) if tip.channel == Channel.SMS else body,
+                    body=strip_marks(body) if tip.channel == Channel.SMS else body,
                     created_at=at + dt.timedelta(hours=6),
                     read_at=None
                     if tip.status not in CLOSED_STATUSES
